@@ -1,0 +1,91 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// iostreams are the streams of a command, injected so that tests use buffers.
+// Results go to Out; progress, timing and diagnostics to Err.
+type iostreams struct {
+	In     io.Reader
+	Out    io.Writer
+	Err    io.Writer
+	ErrTTY bool // progress bars only when stderr is a terminal
+}
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // the command, or one of its inputs, failed
+	exitUsage   = 2 // bad flags or arguments
+)
+
+// usageError marks an error in how the command was called.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// errReported means the failures were already reported, one line each, and
+// only the exit code is left to say it.
+var errReported = errors.New("failures reported")
+
+// usageArgs wraps a cobra argument check so that its error is a usage error.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
+}
+
+func newRootCmd(io *iostreams) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "mbv2",
+		Short:         "Classify images with MobileNetV2 on the CPU",
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetOut(io.Out)
+	root.SetErr(io.Err)
+	root.SetIn(io.In)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.AddCommand(
+		newVersionCmd(io),
+	)
+	return root
+}
+
+// run executes the command line args and returns the process exit code.
+// Errors are printed here, once.
+func run(args []string, io *iostreams) int {
+	root := newRootCmd(io)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	var uerr usageError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errReported):
+		return exitFailure
+	case errors.As(err, &uerr) || isCobraUsage(err):
+		fmt.Fprintf(io.Err, "mbv2: %v\nRun '%s --help' for usage.\n", err, cmd.CommandPath())
+		return exitUsage
+	default:
+		fmt.Fprintf(io.Err, "mbv2: %v\n", err)
+		return exitFailure
+	}
+}
+
+// isCobraUsage recognises the usage errors cobra makes itself, before any
+// of our hooks run (an unknown command).
+func isCobraUsage(err error) bool {
+	const prefix = "unknown command"
+	s := err.Error()
+	return len(s) >= len(prefix) && s[:len(prefix)] == prefix
+}

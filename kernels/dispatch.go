@@ -1,0 +1,83 @@
+package kernels
+
+import (
+	"fmt"
+	"strings"
+)
+
+// impl is one kernel set. Layer kernels take an output-row range [y0, y1)
+// (or, for pointwise, a run of pixels) so that a caller can split a layer
+// across threads; every output value is computed the same way whatever the
+// split, so results do not depend on the thread count.
+type impl struct {
+	name string
+	ok   bool // the CPU can run it
+
+	// pointwise: dst[p][o] = clamp(bias[o] + sum_i src[p][i]*w[o][i], lo, hi) + residual[p][o],
+	// for p < pixels; residual may be nil.
+	pointwise func(dst, src []float32, pixels int, w *PointwiseWeights, residual []float32, lo, hi float32)
+	// depthwise: 3x3, TF SAME padding, input h x w x C, output rows y0..y1-1.
+	depthwise func(dst, src []float32, h, w, stride, y0, y1 int, wt *DepthwiseWeights, lo, hi float32)
+	// stem: 3x3 stride 2, TF SAME padding, input h x w x 3, output rows y0..y1-1.
+	stem func(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi float32)
+}
+
+var generic = impl{
+	name:      "generic",
+	ok:        true,
+	pointwise: pointwiseGeneric,
+	depthwise: depthwiseGeneric,
+	stem:      stemGeneric,
+}
+
+// impls lists every kernel set built into this binary, slowest first; the
+// architecture files add theirs.
+var impls = append([]impl{generic}, archImpls...)
+
+// active is the kernel set in use: the last one the CPU supports.
+var active = best()
+
+func best() *impl {
+	for i := len(impls) - 1; i >= 0; i-- {
+		if impls[i].ok {
+			return &impls[i]
+		}
+	}
+	return &impls[0]
+}
+
+// Name returns the name of the kernel set in use.
+func Name() string { return active.name }
+
+// Sets returns the names of the kernel sets this CPU can run, slowest first.
+func Sets() []string {
+	var s []string
+	for _, im := range impls {
+		if im.ok {
+			s = append(s, im.name)
+		}
+	}
+	return s
+}
+
+// Use selects a kernel set by name; "auto" or "" picks the fastest the CPU
+// supports. It is meant to be called once, before any inference.
+func Use(name string) error {
+	if name == "" || name == "auto" {
+		active = best()
+		return nil
+	}
+	var known []string
+	for i := range impls {
+		known = append(known, impls[i].name)
+		if impls[i].name != name {
+			continue
+		}
+		if !impls[i].ok {
+			return fmt.Errorf("kernel set %q is not supported by this CPU (it supports: %s)", name, strings.Join(Sets(), ", "))
+		}
+		active = &impls[i]
+		return nil
+	}
+	return fmt.Errorf("unknown kernel set %q (known: auto, %s)", name, strings.Join(known, ", "))
+}

@@ -1,0 +1,81 @@
+package kernels
+
+import "math"
+
+// The exported kernels check their slice bounds once per call, so that the
+// implementations behind them (assembly included) can trust their arguments.
+
+// Pointwise computes a 1x1 convolution over pixels pixels of src
+// ([pixels][w.Cin]) into dst ([pixels][w.Cout]): bias, clamp to [lo, hi],
+// then, if residual is not nil, the residual add (a linear bottleneck's
+// shortcut). The classifier is the case pixels == 1.
+func Pointwise(dst, src []float32, pixels int, w *PointwiseWeights, residual []float32, lo, hi float32) {
+	if len(src) < pixels*w.Cin || len(dst) < pixels*w.Cout || residual != nil && len(residual) < pixels*w.Cout {
+		panic("kernels: Pointwise: slice too short")
+	}
+	if pixels == 0 {
+		return
+	}
+	active.pointwise(dst, src, pixels, w, residual, lo, hi)
+}
+
+// Depthwise computes output rows [y0, y1) of a 3x3 depthwise convolution with
+// TF SAME padding and the given stride (1 or 2) of src (h x w x wt.C) into
+// dst (ceil(h/stride) x ceil(w/stride) x wt.C), then bias and clamp.
+func Depthwise(dst, src []float32, h, w, stride, y0, y1 int, wt *DepthwiseWeights, lo, hi float32) {
+	oh, _ := SamePad(h, 3, stride)
+	ow, _ := SamePad(w, 3, stride)
+	if stride != 1 && stride != 2 || y0 < 0 || y1 > oh || len(src) < h*w*wt.C || len(dst) < oh*ow*wt.C {
+		panic("kernels: Depthwise: bad arguments")
+	}
+	if y0 >= y1 {
+		return
+	}
+	active.depthwise(dst, src, h, w, stride, y0, y1, wt, lo, hi)
+}
+
+// Stem computes output rows [y0, y1) of the first convolution of the
+// network, 3x3 stride 2 with TF SAME padding, of src (h x w x 3) into dst
+// (ceil(h/2) x ceil(w/2) x wt.Cout), then bias and clamp.
+func Stem(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi float32) {
+	oh, _ := SamePad(h, 3, 2)
+	ow, _ := SamePad(w, 3, 2)
+	if y0 < 0 || y1 > oh || len(src) < h*w*3 || len(dst) < oh*ow*wt.Cout {
+		panic("kernels: Stem: bad arguments")
+	}
+	if y0 >= y1 {
+		return
+	}
+	active.stem(dst, src, h, w, y0, y1, wt, lo, hi)
+}
+
+// AvgPool averages src ([pixels][c]) over its pixels into dst ([c]).
+func AvgPool(dst, src []float32, pixels, c int) {
+	dst = dst[:c]
+	clear(dst)
+	for p := range pixels {
+		for i, x := range src[p*c : (p+1)*c] {
+			dst[i] += x
+		}
+	}
+	inv := 1 / float32(pixels)
+	for i := range dst {
+		dst[i] *= inv
+	}
+}
+
+// Softmax writes the softmax of the logits src into dst, in float64 inside
+// so that the probabilities of 1000 classes sum to 1 within float32 rounding.
+func Softmax(dst, src []float32) {
+	m := math.Inf(-1)
+	for _, x := range src {
+		m = max(m, float64(x))
+	}
+	var sum float64
+	for _, x := range src {
+		sum += math.Exp(float64(x) - m)
+	}
+	for i, x := range src {
+		dst[i] = float32(math.Exp(float64(x)-m) / sum)
+	}
+}

@@ -1,0 +1,73 @@
+package kernels
+
+// PointwiseWeights are the weights of a 1x1 convolution (or the classifier)
+// packed for the GEMM: output channels in tiles of Tile, and within a tile
+// each input channel's Tile weights contiguous, so a kernel streams one tile
+// row per input channel.
+type PointwiseWeights struct {
+	Cin, Cout int
+	W         []float32 // [ceil(Cout/Tile)][Cin][Tile], zero-padded
+	Bias      []float32 // [ceil(Cout/Tile)*Tile], zero-padded
+}
+
+// PackPointwise packs w, laid out [cout][cin] (OHWI with H=W=1), and bias
+// [cout] (nil for none).
+func PackPointwise(w, bias []float32, cout, cin int) *PointwiseWeights {
+	tiles := roundUp(cout, Tile) / Tile
+	p := &PointwiseWeights{
+		Cin:  cin,
+		Cout: cout,
+		W:    make([]float32, tiles*cin*Tile),
+		Bias: make([]float32, tiles*Tile),
+	}
+	for o := range cout {
+		t, j := o/Tile, o%Tile
+		for i := range cin {
+			p.W[(t*cin+i)*Tile+j] = w[o*cin+i]
+		}
+	}
+	copy(p.Bias, bias)
+	return p
+}
+
+// DepthwiseWeights are the weights of a 3x3 depthwise convolution, tap-major
+// so that the channels of one tap are contiguous vector lanes.
+type DepthwiseWeights struct {
+	C    int
+	W    []float32 // [9][roundUp(C, Tile)], zero-padded
+	Bias []float32 // [roundUp(C, Tile)], zero-padded
+}
+
+// PackDepthwise packs w, laid out [1][3][3][c] as in TFLite, and bias [c].
+// The layout is already tap-major; packing pads each tap's channels.
+func PackDepthwise(w, bias []float32, c int) *DepthwiseWeights {
+	cp := roundUp(c, Tile)
+	p := &DepthwiseWeights{C: c, W: make([]float32, 9*cp), Bias: make([]float32, cp)}
+	for tap := range 9 {
+		copy(p.W[tap*cp:tap*cp+c], w[tap*c:(tap+1)*c])
+	}
+	copy(p.Bias, bias)
+	return p
+}
+
+// StemWeights are the weights of the first 3x3 convolution, 3 input
+// channels, packed tap-major: for each of the 27 (ky, kx, ci) taps, the
+// output channels contiguous.
+type StemWeights struct {
+	Cout int
+	W    []float32 // [27][roundUp(Cout, Tile)], zero-padded
+	Bias []float32 // [roundUp(Cout, Tile)], zero-padded
+}
+
+// PackStem packs w, laid out [cout][3][3][3] (OHWI), and bias [cout].
+func PackStem(w, bias []float32, cout int) *StemWeights {
+	cp := roundUp(cout, Tile)
+	p := &StemWeights{Cout: cout, W: make([]float32, 27*cp), Bias: make([]float32, cp)}
+	for o := range cout {
+		for tap := range 27 {
+			p.W[tap*cp+o] = w[o*27+tap]
+		}
+	}
+	copy(p.Bias, bias)
+	return p
+}
