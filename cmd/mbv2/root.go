@@ -57,6 +57,7 @@ func newRootCmd(io *iostreams) *cobra.Command {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
 		newVersionCmd(io),
+		newModelCmd(io),
 	)
 	return root
 }

@@ -1,0 +1,338 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/mbv2/mbv2/assets"
+	"github.com/schollz/progressbar/v3"
+)
+
+// Environment variables read by the model commands.
+const (
+	envModel  = "MBV2_MODEL"        // the model when -m is not given: a name or a path
+	envCache  = "MBV2_CACHE_DIR"    // where downloaded models live
+	envMirror = "MBV2_MODEL_MIRROR" // a directory or http(s) base URL replacing the public host
+)
+
+// modelStore finds catalogue models and keeps them in the cache directory.
+// The catalogue and the environment are fields so that tests pass their own.
+type modelStore struct {
+	models      []assets.Model
+	defaultName string
+	getenv      func(string) string
+	client      *http.Client
+	io          *iostreams // download progress goes to io.Err
+}
+
+// httpClient bounds every step of a download, so a dead network fails a
+// classify run instead of hanging it. The whole transfer gets 5 minutes:
+// 4 MB at 14 kB/s.
+var httpClient = func() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone() // keeps proxy settings and dial/TLS timeouts
+	t.ResponseHeaderTimeout = 30 * time.Second
+	return &http.Client{Transport: t, Timeout: 5 * time.Minute}
+}()
+
+func newModelStore(io *iostreams) *modelStore {
+	return &modelStore{
+		models:      assets.Models(),
+		defaultName: assets.DefaultModel(),
+		getenv:      os.Getenv,
+		client:      httpClient,
+		io:          io,
+	}
+}
+
+// resolveModel turns the -m argument into the path of a model file, with
+// the real catalogue and environment; name is the catalogue name, or ""
+// for a path. See (*modelStore).resolve. A first use downloads the model,
+// with progress on io.Err; Ctrl-C cancels it and leaves nothing behind.
+func resolveModel(io *iostreams, arg string) (path, name string, err error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return newModelStore(io).resolve(ctx, arg)
+}
+
+// defaultModelName is the model used when neither -m nor $MBV2_MODEL is set.
+func defaultModelName() string { return assets.DefaultModel() }
+
+// resolve returns the model file named by arg, else by $MBV2_MODEL, else the
+// default model, and its catalogue name ("" for a path). A catalogue name
+// means the cached file, downloaded on first use; any other arg must be an
+// existing file. Names win over files of the same name: write ./NAME for
+// the file.
+//
+// A cached file of the right size is trusted without rehashing: the cache
+// only ever receives files whose sha256 was checked before an atomic rename,
+// and rehashing would add ~2 ms to every run to guard against someone
+// editing the cache by hand. 'mbv2 model fetch' rehashes and repairs.
+func (s *modelStore) resolve(ctx context.Context, arg string) (path, name string, err error) {
+	if arg == "" {
+		arg = s.getenv(envModel)
+	}
+	if arg == "" {
+		arg = s.defaultName
+	}
+	if m, ok := s.lookup(arg); ok {
+		path, err := s.cachePath(m)
+		if err != nil {
+			return "", "", err
+		}
+		if s.cached(m, path) {
+			return path, m.Name, nil
+		}
+		if err := s.download(ctx, m, path); err != nil {
+			return "", "", fmt.Errorf("%w; to get the model, run 'mbv2 model fetch %s' when online, "+
+				"or set %s to a directory or URL that holds %s, or pass -m path/to/model.tflite",
+				err, m.Name, envMirror, m.File)
+		}
+		return path, m.Name, nil
+	}
+	fi, err := os.Stat(arg)
+	switch {
+	case err == nil && fi.Mode().IsRegular():
+		return arg, "", nil
+	case err == nil:
+		return "", "", fmt.Errorf("model %s is not a regular file", arg)
+	case errors.Is(err, fs.ErrNotExist):
+		return "", "", fmt.Errorf("model %q is neither a file nor a known model (%s)", arg, s.names())
+	default:
+		return "", "", err // permission denied and the like; the error names the path
+	}
+}
+
+// fetch makes sure m is in the cache with the right sha256 and returns its
+// path. Unlike resolve it rehashes a cached file, and downloads it again if
+// it is corrupt.
+func (s *modelStore) fetch(ctx context.Context, m assets.Model) (string, error) {
+	path, err := s.cachePath(m)
+	if err != nil {
+		return "", err
+	}
+	if s.cached(m, path) {
+		sum, err := fileSHA256(path)
+		if err != nil {
+			return "", err
+		}
+		if sum == m.SHA256 {
+			return path, nil
+		}
+		fmt.Fprintf(s.io.Err, "cached %s has sha256 %s, want %s: downloading it again\n", m.Name, sum, m.SHA256)
+	}
+	return path, s.download(ctx, m, path)
+}
+
+func (s *modelStore) lookup(name string) (assets.Model, bool) {
+	for _, m := range s.models {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return assets.Model{}, false
+}
+
+// names lists the known model names for error messages.
+func (s *modelStore) names() string {
+	names := make([]string, len(s.models))
+	for i, m := range s.models {
+		names[i] = m.Name
+	}
+	return "known models: " + strings.Join(names, ", ")
+}
+
+func (s *modelStore) cacheDir() (string, error) {
+	if dir := s.getenv(envCache); dir != "" {
+		return dir, nil
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no cache directory for models (%v): set %s", err, envCache)
+	}
+	return filepath.Join(dir, "mbv2"), nil
+}
+
+func (s *modelStore) cachePath(m assets.Model) (string, error) {
+	dir, err := s.cacheDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, m.File), nil
+}
+
+// cached reports whether path holds a file of m's size.
+func (s *modelStore) cached(m assets.Model, path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular() && fi.Size() == m.Size
+}
+
+// download fetches m from the mirror, or else from its public URL, into
+// path. It fails with one line naming the model and leaves no file behind.
+func (s *modelStore) download(ctx context.Context, m assets.Model, path string) error {
+	src, from, err := s.open(ctx, m)
+	if err != nil {
+		return fmt.Errorf("download %s: %w", m.Name, err)
+	}
+	defer src.Close()
+	fmt.Fprintf(s.io.Err, "fetching %s (%s) from %s\n", m.Name, formatBytes(m.Size), from)
+
+	var progress io.Writer
+	var bar *progressbar.ProgressBar
+	if s.io.ErrTTY {
+		bar = progressbar.NewOptions64(m.Size,
+			progressbar.OptionSetWriter(s.io.Err),
+			progressbar.OptionSetDescription(m.Name),
+			progressbar.OptionShowBytes(true),
+			progressbar.OptionShowTotalBytes(true),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetWidth(20),
+			progressbar.OptionThrottle(65*time.Millisecond),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(s.io.Err) }),
+		)
+		progress = barWriter{bar}
+	}
+	err = saveVerified(path, m, ctxReader{ctx, src}, progress)
+	if bar != nil && !bar.IsFinished() {
+		bar.Exit() // end the bar's line before the error is printed
+	}
+	if err != nil {
+		return fmt.Errorf("download %s: %w", m.Name, err)
+	}
+	return nil
+}
+
+// open returns the bytes of m and where they come from: <mirror>/<file> when
+// $MBV2_MODEL_MIRROR is set, else m.URL.
+func (s *modelStore) open(ctx context.Context, m assets.Model) (io.ReadCloser, string, error) {
+	mirror := s.getenv(envMirror)
+	switch {
+	case mirror == "":
+		return s.get(ctx, m.URL)
+	case strings.HasPrefix(mirror, "http://") || strings.HasPrefix(mirror, "https://"):
+		return s.get(ctx, strings.TrimSuffix(mirror, "/")+"/"+m.File)
+	default:
+		path := filepath.Join(mirror, m.File)
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, path, err
+		}
+		return f, path, nil
+	}
+}
+
+func (s *modelStore) get(ctx context.Context, url string) (io.ReadCloser, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, url, err
+	}
+	resp, err := s.client.Do(req)
+	if err != nil {
+		return nil, url, err // the error names the URL
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, url, fmt.Errorf("HTTP %s from %s", resp.Status, url)
+	}
+	return resp.Body, url, nil
+}
+
+// saveVerified copies m from src into path, or leaves nothing: it writes a
+// temporary file next to path, checks the size and sha256, syncs it, and
+// renames it over path, so a reader never sees a partial model. It reads at
+// most m.Size+1 bytes from src, one more than enough to see a body is too
+// long. progress, if not nil, sees every byte.
+func saveVerified(path string, m assets.Model, src io.Reader, progress io.Writer) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.part")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+
+	h := sha256.New()
+	w := io.MultiWriter(tmp, h)
+	if progress != nil {
+		w = io.MultiWriter(tmp, h, progress)
+	}
+	n, err := io.Copy(w, io.LimitReader(src, m.Size+1))
+	if err != nil {
+		return err
+	}
+	if n > m.Size {
+		return fmt.Errorf("size mismatch: got more than %d bytes, want %d", m.Size, m.Size)
+	}
+	if n < m.Size {
+		return fmt.Errorf("size mismatch: got %d bytes, want %d", n, m.Size)
+	}
+	if sum := hex.EncodeToString(h.Sum(nil)); sum != m.SHA256 {
+		return fmt.Errorf("sha256 mismatch: got %s, want %s", sum, m.SHA256)
+	}
+	if err := tmp.Sync(); err != nil { // the data must be on disk before the name is
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// ctxReader ends a copy once ctx is done (Ctrl-C), also for sources that
+// do not watch a context themselves, such as a file on a mirror directory.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// barWriter feeds a progress bar; a bar that cannot draw must not fail the
+// download, so its errors are dropped.
+type barWriter struct{ bar *progressbar.ProgressBar }
+
+func (b barWriter) Write(p []byte) (int, error) {
+	b.bar.Add(len(p))
+	return len(p), nil
+}
+
+// formatBytes prints a size in decimal megabytes, as download sizes are
+// usually given.
+func formatBytes(n int64) string {
+	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+}
