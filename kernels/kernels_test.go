@@ -1,0 +1,600 @@
+package kernels
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// Every kernel set the CPU supports runs the same checks, against naive
+// float64 references computed from the unpacked (OHWI) weights, with TF SAME
+// padding worked out here rather than taken from SamePad.
+
+// forEachSet runs check once per kernel set this CPU supports, as a subtest
+// named after the set, with that set in use.
+func forEachSet(t *testing.T, check func(t *testing.T)) {
+	t.Helper()
+	for _, name := range Sets() {
+		t.Run(name, func(t *testing.T) {
+			useSet(t, name)
+			check(t)
+		})
+	}
+}
+
+// useSet makes name the kernel set in use until tb ends.
+func useSet(tb testing.TB, name string) {
+	tb.Helper()
+	prev := Name()
+	if err := Use(name); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = Use(prev) })
+}
+
+// samePadBefore is the leading TF SAME padding of a 3x3 kernel: stride 1
+// pads 1 on each side; stride 2 pads the odd pixel at the bottom/right, so an
+// even input gets 0/1 and an odd one 1/1.
+func samePadBefore(in, stride int) int {
+	if stride == 1 {
+		return 1
+	}
+	return in % 2
+}
+
+func outSize(in, stride int) int { return (in + stride - 1) / stride }
+
+// An activation is the clamp fused into a kernel.
+type act struct {
+	name   string
+	lo, hi float32
+}
+
+var (
+	relu6  = act{"relu6", ReLU6Min, ReLU6Max}
+	linear = act{"linear", LinearMin, LinearMax}
+	window = act{"clamp-0.75,1.5", -0.75, 1.5} // any min/max, not only ReLU6's
+	acts   = []act{relu6, linear, window}
+)
+
+// A ref is a float64 reference result. mag holds, per cell, the sum of the
+// magnitudes of the terms summed into it (bias and residual included): the
+// scale of any float32 rounding error, whatever the order of summation.
+type ref struct {
+	val, mag []float64
+	lo, hi   int // cells clamped from below and from above
+}
+
+func newRef(n int) *ref { return &ref{val: make([]float64, n), mag: make([]float64, n)} }
+
+// clamp clamps cell i to [a.lo, a.hi] and counts it if clamping happened.
+func (r *ref) clamp(i int, a act) {
+	switch v := r.val[i]; {
+	case v < float64(a.lo):
+		r.val[i], r.lo = float64(a.lo), r.lo+1
+	case v > float64(a.hi):
+		r.val[i], r.hi = float64(a.hi), r.hi+1
+	}
+}
+
+// relTol bounds |got - ref| relative to the sum of the magnitudes of the
+// terms: float32 accumulation of K terms errs by about sqrt(K) ulps of that
+// sum in practice, and K is at most 1792 (the head at width 1.4).
+const relTol = 1e-5
+
+func refPointwise(src, w, bias, residual []float32, pixels, cin, cout int, a act) *ref {
+	r := newRef(pixels * cout)
+	for p := range pixels {
+		x := src[p*cin : (p+1)*cin]
+		for o := range cout {
+			i := p*cout + o
+			sum, mag := float64(bias[o]), math.Abs(float64(bias[o]))
+			for k, wk := range w[o*cin : (o+1)*cin] {
+				t := float64(x[k]) * float64(wk)
+				sum += t
+				mag += math.Abs(t)
+			}
+			r.val[i], r.mag[i] = sum, mag
+			r.clamp(i, a)
+			if residual != nil {
+				r.val[i] += float64(residual[i])
+				r.mag[i] += math.Abs(float64(residual[i]))
+			}
+		}
+	}
+	return r
+}
+
+// refDepthwise: w is [3][3][c] as TFLite stores it.
+func refDepthwise(src, w, bias []float32, h, wd, c, stride int, a act) *ref {
+	oh, ow := outSize(h, stride), outSize(wd, stride)
+	top, left := samePadBefore(h, stride), samePadBefore(wd, stride)
+	r := newRef(oh * ow * c)
+	for oy := range oh {
+		for ox := range ow {
+			for ch := range c {
+				i := (oy*ow+ox)*c + ch
+				sum, mag := float64(bias[ch]), math.Abs(float64(bias[ch]))
+				for ky := range 3 {
+					for kx := range 3 {
+						iy, ix := oy*stride-top+ky, ox*stride-left+kx
+						if iy < 0 || iy >= h || ix < 0 || ix >= wd {
+							continue
+						}
+						t := float64(src[(iy*wd+ix)*c+ch]) * float64(w[(ky*3+kx)*c+ch])
+						sum += t
+						mag += math.Abs(t)
+					}
+				}
+				r.val[i], r.mag[i] = sum, mag
+				r.clamp(i, a)
+			}
+		}
+	}
+	return r
+}
+
+// refStem: w is [cout][3][3][3] (OHWI).
+func refStem(src, w, bias []float32, h, wd, cout int, a act) *ref {
+	oh, ow := outSize(h, 2), outSize(wd, 2)
+	top, left := samePadBefore(h, 2), samePadBefore(wd, 2)
+	r := newRef(oh * ow * cout)
+	for oy := range oh {
+		for ox := range ow {
+			for o := range cout {
+				i := (oy*ow+ox)*cout + o
+				sum, mag := float64(bias[o]), math.Abs(float64(bias[o]))
+				for ky := range 3 {
+					for kx := range 3 {
+						iy, ix := oy*2-top+ky, ox*2-left+kx
+						if iy < 0 || iy >= h || ix < 0 || ix >= wd {
+							continue
+						}
+						for ci := range 3 {
+							t := float64(src[(iy*wd+ix)*3+ci]) * float64(w[((o*3+ky)*3+kx)*3+ci])
+							sum += t
+							mag += math.Abs(t)
+						}
+					}
+				}
+				r.val[i], r.mag[i] = sum, mag
+				r.clamp(i, a)
+			}
+		}
+	}
+	return r
+}
+
+// compare checks got against r cell by cell; cell names a cell for the
+// failure message. It reports at most a few cells.
+func compare(t *testing.T, got []float32, r *ref, cell func(i int) string) {
+	t.Helper()
+	bad := 0
+	for i, want := range r.val {
+		tol := relTol * r.mag[i]
+		if d := math.Abs(float64(got[i]) - want); !(d <= tol) {
+			if bad < 4 {
+				t.Errorf("set %s: %s: got %v, want %v (|diff| %.3g > tol %.3g)", Name(), cell(i), got[i], want, d, tol)
+			}
+			bad++
+		}
+	}
+	if bad > 4 {
+		t.Errorf("set %s: %d wrong cells in all", Name(), bad)
+	}
+}
+
+// checkClamped fails if a clamped case of n cells never reached its clamp,
+// which would leave the clamp untested.
+func checkClamped(t *testing.T, r *ref, a act) {
+	t.Helper()
+	if len(r.val) >= 1000 && a == relu6 && (r.lo == 0 || r.hi == 0) {
+		t.Fatalf("test data too tame: %d cells clamped at %v, %d at %v, of %d", r.lo, a.lo, r.hi, a.hi, len(r.val))
+	}
+}
+
+// Guard bands: outputs are cut from the middle of a larger slice filled with
+// a NaN of a known bit pattern, which must stay untouched around them; inputs
+// start one float into their allocation and are followed by NaNs, so that
+// reading past their end poisons the result.
+const guard = 37
+
+var guardBits uint32 = 0x7fc0dead
+
+func nanFill(s []float32) {
+	for i := range s {
+		s[i] = math.Float32frombits(guardBits)
+	}
+}
+
+// newOut returns an output slice of n floats inside the NaN-filled all.
+func newOut(n int) (dst, all []float32) {
+	all = make([]float32, guard+n+guard)
+	nanFill(all)
+	return all[guard : guard+n], all
+}
+
+// checkGuards fails if anything outside all[guard:guard+n] was written.
+func checkGuards(t *testing.T, all []float32, n int) {
+	t.Helper()
+	for i, v := range all {
+		if (i < guard || i >= guard+n) && math.Float32bits(v) != guardBits {
+			t.Fatalf("set %s: wrote %v at offset %d outside the output of %d floats", Name(), v, i-guard, n)
+		}
+	}
+}
+
+// unaligned returns a copy of s starting one float into a NaN-guarded
+// allocation.
+func unaligned(s []float32) []float32 {
+	all := make([]float32, 1+len(s)+guard)
+	nanFill(all)
+	u := all[1 : 1+len(s)]
+	copy(u, s)
+	return u
+}
+
+// uniform returns n values uniform in [-a, a).
+func uniform(r *rand.Rand, n int, a float64) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32((2*r.Float64() - 1) * a)
+	}
+	return s
+}
+
+// weightScale makes a sum of k products of uniform inputs in [-1, 1) with
+// uniform weights in [-a, a) have a standard deviation of 4, so that ReLU6
+// clamps a fair share of the cells at both ends.
+func weightScale(k int) float64 { return 12 / math.Sqrt(float64(k)) }
+
+func newRand(name string) *rand.Rand {
+	var h uint64 = 14695981039346656037
+	for _, b := range []byte(name) {
+		h = (h ^ uint64(b)) * 1099511628211
+	}
+	return rand.New(rand.NewPCG(h, 1))
+}
+
+// The shape catalogue.
+
+type op int
+
+const (
+	opStem op = iota
+	opPointwise
+	opDepthwise
+)
+
+// A layer is one convolution of MobileNetV2, or an awkward shape.
+type layer struct {
+	name      string
+	op        op
+	h, w      int // input size; pointwise layers have h*w pixels
+	cin, cout int // depthwise: cin == cout
+	stride    int
+	act       act
+	residual  bool
+}
+
+func (l layer) flops() float64 {
+	switch l.op {
+	case opStem:
+		return 2 * 27 * float64(outSize(l.h, 2)*outSize(l.w, 2)*l.cout)
+	case opDepthwise:
+		return 2 * 9 * float64(outSize(l.h, l.stride)*outSize(l.w, l.stride)*l.cout)
+	}
+	return 2 * float64(l.h*l.w*l.cin*l.cout)
+}
+
+// makeDivisible rounds a channel count to the nearest multiple of 8, but not
+// below 8 or 90% of v, as the reference implementation does.
+func makeDivisible(v float64) int {
+	n := max(8, int(v+4)/8*8)
+	if float64(n) < 0.9*v {
+		n += 8
+	}
+	return n
+}
+
+// mobilenetV2 lists the convolutions of MobileNetV2 at width multiplier
+// alpha and input resolution res, named as in the benchmarks
+// ("b3_expand_56x56x24x144": block 3's expansion, input 56x56x24, 144 out).
+func mobilenetV2(alpha float64, res int) []layer {
+	c := makeDivisible(32 * alpha)
+	ls := []layer{{name: fmt.Sprintf("stem_%dx%dx3x%d", res, res, c), op: opStem, h: res, w: res, cin: 3, cout: c, stride: 2, act: relu6}}
+	h := outSize(res, 2)
+	b := 0
+	for _, s := range []struct{ t, c, n, s int }{
+		{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1},
+	} {
+		out := makeDivisible(float64(int(float64(s.c) * alpha)))
+		for i := range s.n {
+			stride := 1
+			if i == 0 {
+				stride = s.s
+			}
+			e := c * s.t
+			if s.t != 1 {
+				ls = append(ls, layer{name: fmt.Sprintf("b%d_expand_%dx%dx%dx%d", b, h, h, c, e), op: opPointwise, h: h, w: h, cin: c, cout: e, stride: 1, act: relu6})
+			}
+			ls = append(ls, layer{name: fmt.Sprintf("b%d_dw_%dx%dx%d_s%d", b, h, h, e, stride), op: opDepthwise, h: h, w: h, cin: e, cout: e, stride: stride, act: relu6})
+			h2 := outSize(h, stride)
+			ls = append(ls, layer{name: fmt.Sprintf("b%d_project_%dx%dx%dx%d", b, h2, h2, e, out), op: opPointwise, h: h2, w: h2, cin: e, cout: out, stride: 1, act: linear,
+				residual: stride == 1 && c == out})
+			c, h = out, h2
+			b++
+		}
+	}
+	head := 1280
+	if alpha > 1 {
+		head = makeDivisible(1280 * alpha)
+	}
+	ls = append(ls, layer{name: fmt.Sprintf("head_%dx%dx%dx%d", h, h, c, head), op: opPointwise, h: h, w: h, cin: c, cout: head, stride: 1, act: relu6})
+	for _, n := range []int{1001, 965, 1022} { // ImageNet, iNat birds, iNat insects
+		ls = append(ls, layer{name: fmt.Sprintf("classifier_1x1x%dx%d", head, n), op: opPointwise, h: 1, w: 1, cin: head, cout: n, stride: 1, act: linear})
+	}
+	return ls
+}
+
+// catalogue returns the distinct layers of op in MobileNetV2 at widths
+// 0.35 to 1.4 and resolutions 224 and 96, prefixed with the first width and
+// resolution that has them.
+func catalogue(o op) []layer {
+	var ls []layer
+	seen := map[layer]bool{}
+	for _, res := range []int{224, 96} {
+		for _, alpha := range []float64{0.35, 0.5, 0.75, 1.0, 1.4} {
+			for _, l := range mobilenetV2(alpha, res) {
+				key := l
+				key.name = ""
+				if l.op != o || seen[key] {
+					continue
+				}
+				seen[key] = true
+				l.name = fmt.Sprintf("w%g_r%d_%s", alpha, res, l.name)
+				ls = append(ls, l)
+			}
+		}
+	}
+	return ls
+}
+
+var (
+	awkwardSizes    = []int{1, 2, 3, 7, 15}
+	awkwardChannels = []int{1, 2, 3, 4, 7, 8, 12, 15, 16, 17, 31, 33}
+)
+
+// awkward returns shapes of op chosen to hit every tail of a kernel: sizes
+// of 1, 2, 3, 7 and 15 pixels or rows (odd sizes make stride 2 pad 1/1),
+// channel counts around vector and tile widths, each activation, residual
+// and not.
+func awkward(o op) []layer {
+	var ls []layer
+	i := 0
+	next := func() (act, bool) { i++; return acts[i%len(acts)], i%2 == 1 }
+	switch o {
+	case opPointwise:
+		for _, p := range append([]int{4, 5, 6, 12, 13}, awkwardSizes...) {
+			for _, cin := range awkwardChannels {
+				for _, cout := range awkwardChannels {
+					a, res := next()
+					ls = append(ls, layer{name: fmt.Sprintf("%dx%dx%d_%s_res%v", p, cin, cout, a.name, res), op: o, h: 1, w: p, cin: cin, cout: cout, stride: 1, act: a, residual: res})
+				}
+			}
+		}
+	case opDepthwise:
+		for _, s := range []int{1, 2} {
+			for _, h := range append([]int{4}, awkwardSizes...) {
+				for _, w := range append([]int{4, 5, 8, 16}, awkwardSizes...) {
+					for _, c := range awkwardChannels {
+						a, _ := next()
+						ls = append(ls, layer{name: fmt.Sprintf("%dx%dx%d_s%d_%s", h, w, c, s, a.name), op: o, h: h, w: w, cin: c, cout: c, stride: s, act: a})
+					}
+				}
+			}
+		}
+	case opStem:
+		for _, h := range append([]int{4, 16}, awkwardSizes...) {
+			for _, w := range append([]int{4, 5, 16}, awkwardSizes...) {
+				for _, c := range awkwardChannels {
+					a, _ := next()
+					ls = append(ls, layer{name: fmt.Sprintf("%dx%dx%d_%s", h, w, c, a.name), op: o, h: h, w: w, cin: 3, cout: c, stride: 2, act: a})
+				}
+			}
+		}
+	}
+	return ls
+}
+
+// The tests.
+
+func TestSamePad(t *testing.T) {
+	for _, s := range []int{1, 2} {
+		for in := 1; in <= 20; in++ {
+			out, before := SamePad(in, 3, s)
+			if out != outSize(in, s) || before != samePadBefore(in, s) {
+				t.Errorf("SamePad(%d, 3, %d) = %d, %d; want %d, %d", in, s, out, before, outSize(in, s), samePadBefore(in, s))
+			}
+		}
+	}
+	if out, before := SamePad(7, 1, 1); out != 7 || before != 0 {
+		t.Errorf("SamePad(7, 1, 1) = %d, %d; want 7, 0", out, before)
+	}
+}
+
+func TestUse(t *testing.T) {
+	prev := Name()
+	t.Cleanup(func() { _ = Use(prev) })
+	sets := Sets()
+	if len(sets) == 0 || sets[0] != "generic" {
+		t.Fatalf("Sets() = %v; want generic first", sets)
+	}
+	for _, name := range sets {
+		if err := Use(name); err != nil || Name() != name {
+			t.Errorf("Use(%q) = %v, then Name() = %q", name, err, Name())
+		}
+	}
+	if err := Use("auto"); err != nil || Name() != sets[len(sets)-1] {
+		t.Errorf("Use(auto) = %v, then Name() = %q; want %q", err, Name(), sets[len(sets)-1])
+	}
+	if err := Use("mmx"); err == nil {
+		t.Error("Use(mmx) succeeded")
+	}
+	for _, im := range impls {
+		if !im.ok {
+			if err := Use(im.name); err == nil {
+				t.Errorf("Use(%q) succeeded on a CPU without it", im.name)
+			}
+		}
+	}
+}
+
+func TestPointwise(t *testing.T) {
+	for _, l := range append(catalogue(opPointwise), awkward(opPointwise)...) {
+		t.Run(l.name, func(t *testing.T) { testPointwise(t, l) })
+	}
+}
+
+func testPointwise(t *testing.T, l layer) {
+	r := newRand(l.name)
+	pixels := l.h * l.w
+	src := unaligned(uniform(r, pixels*l.cin, 1))
+	w := uniform(r, l.cout*l.cin, weightScale(l.cin))
+	bias := uniform(r, l.cout, 2)
+	var res []float32
+	if l.residual {
+		res = unaligned(uniform(r, pixels*l.cout, 3))
+	}
+	want := refPointwise(src, w, bias, res, pixels, l.cin, l.cout, l.act)
+	checkClamped(t, want, l.act)
+	pw := PackPointwise(w, bias, l.cout, l.cin)
+	pw.W, pw.Bias = unaligned(pw.W), unaligned(pw.Bias)
+	cell := func(i int) string {
+		return fmt.Sprintf("%d pixels x %d -> %d channels, residual %v, %s: pixel %d channel %d",
+			pixels, l.cin, l.cout, res != nil, l.act.name, i/l.cout, i%l.cout)
+	}
+	forEachSet(t, func(t *testing.T) {
+		dst, all := newOut(pixels * l.cout)
+		Pointwise(dst, src, pixels, pw, res, l.act.lo, l.act.hi)
+		checkGuards(t, all, len(dst))
+		compare(t, dst, want, cell)
+
+		// Pixel runs split anywhere give the same bits.
+		if pixels < 2 {
+			return
+		}
+		k := max(1, pixels/3)
+		part, all := newOut(pixels * l.cout)
+		var r0 []float32
+		if res != nil {
+			r0 = res[k*l.cout:]
+		}
+		Pointwise(part[k*l.cout:], src[k*l.cin:], pixels-k, pw, r0, l.act.lo, l.act.hi)
+		for i, v := range part[:k*l.cout] {
+			if math.Float32bits(v) != guardBits {
+				t.Fatalf("set %s: pixels [%d, %d) wrote cell %d", Name(), k, pixels, i)
+			}
+		}
+		Pointwise(part, src, k, pw, res, l.act.lo, l.act.hi)
+		checkGuards(t, all, len(part))
+		if !slices.Equal(bits(part), bits(dst)) {
+			t.Errorf("set %s: splitting the pixels at %d changed the result", Name(), k)
+		}
+	})
+}
+
+func bits(s []float32) []uint32 {
+	b := make([]uint32, len(s))
+	for i, v := range s {
+		b[i] = math.Float32bits(v)
+	}
+	return b
+}
+
+func TestDepthwise(t *testing.T) {
+	for _, l := range append(catalogue(opDepthwise), awkward(opDepthwise)...) {
+		t.Run(l.name, func(t *testing.T) { testDepthwise(t, l) })
+	}
+}
+
+func testDepthwise(t *testing.T, l layer) {
+	r := newRand(l.name)
+	c := l.cin
+	src := unaligned(uniform(r, l.h*l.w*c, 1))
+	w := uniform(r, 9*c, weightScale(9))
+	bias := uniform(r, c, 2)
+	want := refDepthwise(src, w, bias, l.h, l.w, c, l.stride, l.act)
+	checkClamped(t, want, l.act)
+	dw := PackDepthwise(w, bias, c)
+	dw.W, dw.Bias = unaligned(dw.W), unaligned(dw.Bias)
+	oh, ow := outSize(l.h, l.stride), outSize(l.w, l.stride)
+	cell := func(i int) string {
+		return fmt.Sprintf("%dx%dx%d stride %d, %s: y %d x %d channel %d",
+			l.h, l.w, c, l.stride, l.act.name, i/c/ow, i/c%ow, i%c)
+	}
+	forEachSet(t, func(t *testing.T) {
+		dst, all := newOut(oh * ow * c)
+		Depthwise(dst, src, l.h, l.w, l.stride, 0, oh, dw, l.act.lo, l.act.hi)
+		checkGuards(t, all, len(dst))
+		compare(t, dst, want, cell)
+		checkRows(t, dst, oh, ow*c, func(dst []float32, y0, y1 int) {
+			Depthwise(dst, src, l.h, l.w, l.stride, y0, y1, dw, l.act.lo, l.act.hi)
+		})
+	})
+}
+
+// checkRows computes the rows of a layer in three runs, [a, b) first, and
+// checks that each run writes only its rows and that the result has the
+// bits of the one-run result full.
+func checkRows(t *testing.T, full []float32, oh, row int, run func(dst []float32, y0, y1 int)) {
+	t.Helper()
+	a, b := oh/3, min(oh, 2*oh/3+1)
+	dst, all := newOut(len(full))
+	run(dst, a, b)
+	checkGuards(t, all, len(dst))
+	for i, v := range dst {
+		if y := i / row; (y < a || y >= b) && math.Float32bits(v) != guardBits {
+			t.Fatalf("set %s: rows [%d, %d) wrote row %d", Name(), a, b, y)
+		}
+	}
+	run(dst, 0, a)
+	run(dst, b, oh)
+	checkGuards(t, all, len(dst))
+	if !slices.Equal(bits(dst), bits(full)) {
+		t.Errorf("set %s: computing rows [%d, %d) apart changed the result", Name(), a, b)
+	}
+}
+
+func TestStem(t *testing.T) {
+	for _, l := range append(catalogue(opStem), awkward(opStem)...) {
+		t.Run(l.name, func(t *testing.T) { testStem(t, l) })
+	}
+}
+
+func testStem(t *testing.T, l layer) {
+	r := newRand(l.name)
+	src := unaligned(uniform(r, l.h*l.w*3, 1))
+	w := uniform(r, l.cout*27, weightScale(27))
+	bias := uniform(r, l.cout, 2)
+	want := refStem(src, w, bias, l.h, l.w, l.cout, l.act)
+	checkClamped(t, want, l.act)
+	sw := PackStem(w, bias, l.cout)
+	sw.W, sw.Bias = unaligned(sw.W), unaligned(sw.Bias)
+	oh, ow := outSize(l.h, 2), outSize(l.w, 2)
+	cell := func(i int) string {
+		return fmt.Sprintf("%dx%dx3 -> %d, %s: y %d x %d channel %d",
+			l.h, l.w, l.cout, l.act.name, i/l.cout/ow, i/l.cout%ow, i%l.cout)
+	}
+	forEachSet(t, func(t *testing.T) {
+		dst, all := newOut(oh * ow * l.cout)
+		Stem(dst, src, l.h, l.w, 0, oh, sw, l.act.lo, l.act.hi)
+		checkGuards(t, all, len(dst))
+		compare(t, dst, want, cell)
+		checkRows(t, dst, oh, ow*l.cout, func(dst []float32, y0, y1 int) {
+			Stem(dst, src, l.h, l.w, y0, y1, sw, l.act.lo, l.act.hi)
+		})
+	})
+}
