@@ -2,5 +2,14 @@
 
 package kernels
 
-// archImpls are the amd64 kernel sets, best last.
-var archImpls []impl
+import "github.com/klauspost/cpuid/v2"
+
+// archImpls are the amd64 kernel sets, best last. FMA3 is a feature of its
+// own: AVX2 does not imply it.
+var archImpls = []impl{{
+	name:      "avx2",
+	ok:        cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3),
+	pointwise: pointwiseAVX2,
+	depthwise: depthwiseGeneric,
+	stem:      stemGeneric,
+}}
