@@ -2,5 +2,22 @@
 
 package kernels
 
+import "github.com/klauspost/cpuid/v2"
+
 // archImpls are the arm64 kernel sets, best last.
-var archImpls []impl
+var archImpls = []impl{{
+	name:      "neon",
+	ok:        hasASIMD(),
+	pointwise: pointwiseNEON,
+	depthwise: depthwiseNEON,
+	stem:      stemNEON,
+}}
+
+// hasASIMD reports whether the CPU has Advanced SIMD (NEON). It is part of
+// the ARMv8-A baseline that GOARCH=arm64 requires, and the Go runtime itself
+// uses it unconditionally, so a feature detector that reports no features at
+// all (one that could not read them, as under some emulators) is taken to
+// mean "the baseline".
+func hasASIMD() bool {
+	return cpuid.CPU.Supports(cpuid.ASIMD) || len(cpuid.CPU.FeatureSet()) == 0
+}
