@@ -1,0 +1,477 @@
+package model
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"image"
+	"image/draw"
+	_ "image/gif" // register the decoders: DecodeImage goes by content, never by name
+	_ "image/jpeg"
+	_ "image/png"
+	"io"
+	"math"
+	"strings"
+
+	_ "golang.org/x/image/bmp"
+	_ "golang.org/x/image/tiff"
+	_ "golang.org/x/image/webp"
+)
+
+// Resize is the resampling filter used to bring an image to the model's resolution.
+type Resize int
+
+const (
+	ResizeBilinear Resize = iota // default
+	ResizeNearest
+	ResizeCatmullRom
+)
+
+var resizeNames = [...]string{
+	ResizeBilinear:   "bilinear",
+	ResizeNearest:    "nearest",
+	ResizeCatmullRom: "catmullrom",
+}
+
+// ParseResize parses a filter name: "bilinear", "nearest" or "catmullrom".
+func ParseResize(s string) (Resize, error) {
+	for r, name := range resizeNames {
+		if strings.EqualFold(s, name) {
+			return Resize(r), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown resize filter %q (choose %s)", s, strings.Join(resizeNames[:], ", "))
+}
+
+func (r Resize) String() string {
+	if r >= 0 && int(r) < len(resizeNames) {
+		return resizeNames[r]
+	}
+	return fmt.Sprintf("Resize(%d)", int(r))
+}
+
+// DecodeImage decodes an image by its content, not its name: JPEG, PNG, GIF
+// (first frame), BMP, TIFF or WebP, and applies the JPEG EXIF orientation.
+// If maxPixels > 0, an image whose header declares more pixels than that is
+// refused before it is decoded, so a decompression bomb cannot exhaust memory.
+// Errors are one line and say why.
+func DecodeImage(data []byte, maxPixels int) (image.Image, error) {
+	if len(data) == 0 {
+		return nil, errors.New("empty file")
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, decodeError(format, data, err)
+	}
+	w, h := cfg.Width, cfg.Height
+	if w <= 0 || h <= 0 {
+		return nil, fmt.Errorf("image is %dx%d, it has no pixels", w, h)
+	}
+	if maxPixels > 0 && int64(w)*int64(h) > int64(maxPixels) {
+		return nil, fmt.Errorf("image is %dx%d, more than the %d-pixel limit", w, h, maxPixels)
+	}
+	img, err := decode(data)
+	if err != nil {
+		return nil, decodeError(format, data, err)
+	}
+	if format == "jpeg" {
+		if o := jpegOrientation(data); o > 1 {
+			img = orient(img, o)
+		}
+	}
+	return img, nil
+}
+
+// decode runs the registered decoders. They are third-party code fed
+// untrusted files; a panic in one of them becomes an error on that file
+// rather than the end of a whole batch.
+func decode(data []byte) (img image.Image, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			img, err = nil, fmt.Errorf("decoder failed: %v", r)
+		}
+	}()
+	img, _, err = image.Decode(bytes.NewReader(data))
+	return img, err
+}
+
+// pngEnd is the IEND chunk that closes every complete PNG.
+var pngEnd = []byte("\x00\x00\x00\x00IEND\xae\x42\x60\x82")
+
+// decodeError turns a decoder's error on data into one line that says why.
+func decodeError(format string, data []byte, err error) error {
+	if errors.Is(err, image.ErrFormat) {
+		return errors.New("not an image (unknown format)")
+	}
+	name := strings.ToUpper(format)
+	msg := err.Error()
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		// gif formats the io error into its own: "...: unexpected EOF".
+		strings.HasSuffix(msg, io.ErrUnexpectedEOF.Error()) ||
+		// png says "not enough pixel data" when the file stops in the
+		// middle; a PNG that has its IEND chunk is corrupt instead.
+		format == "png" && !bytes.HasSuffix(data, pngEnd) {
+		return fmt.Errorf("truncated %s", name)
+	}
+	msg = strings.TrimPrefix(msg, format+": ")
+	msg = strings.Join(strings.Fields(msg), " ")
+	return fmt.Errorf("cannot decode %s: %s", name, msg)
+}
+
+// PrepareRGB central-crops img to the fraction crop (0 < crop <= 1) of its
+// width and of its height (as TF's central_crop), resizes the crop to
+// size x size (the whole crop, aspect not kept) with the filter, converts it
+// to 8-bit RGB with alpha composited over white, and writes it to dst
+// (len size*size*3, row-major RGB). A crop that already is size x size is
+// copied pixel for pixel, never resampled.
+//
+// Bilinear and Catmull-Rom resample as PIL's Image.resize does (BILINEAR,
+// BICUBIC), to the bit: the accuracy reference made its inputs with PIL.
+func PrepareRGB(dst []byte, img image.Image, size int, crop float64, filter Resize) error {
+	if size <= 0 {
+		return fmt.Errorf("input size %d, want > 0", size)
+	}
+	if len(dst) != size*size*3 {
+		return fmt.Errorf("input buffer holds %d bytes, want %dx%dx3 = %d", len(dst), size, size, size*size*3)
+	}
+	if !(crop > 0 && crop <= 1) {
+		return fmt.Errorf("crop fraction %g, want 0 < crop <= 1", crop)
+	}
+	if filter < 0 || int(filter) >= len(resizeNames) {
+		return fmt.Errorf("unknown resize filter %v", filter)
+	}
+	b := img.Bounds()
+	sr := centralCrop(b, crop)
+	if sr.Empty() {
+		return fmt.Errorf("image is %dx%d, nothing is left after a central crop of %g", b.Dx(), b.Dy(), crop)
+	}
+	rows := newRowReader(img, sr)
+	w, h := sr.Dx(), sr.Dy()
+	switch {
+	case w == size && h == size:
+		for y := 0; y < size; y++ {
+			packRGB(dst[3*size*y:3*size*(y+1)], rows.row(y))
+		}
+	case filter == ResizeNearest:
+		resizeNearest(dst, rows, size)
+	default:
+		f := filters[filter]
+		resample(dst, rows, size, makeCoeffs(w, size, f), makeCoeffs(h, size, f))
+	}
+	return nil
+}
+
+// centralCrop keeps the central fraction f of b's width and height, with the
+// rounding of TF's central_crop: the margin is truncated, then taken on both
+// sides.
+func centralCrop(b image.Rectangle, f float64) image.Rectangle {
+	mx := int((float64(b.Dx()) - float64(b.Dx())*f) / 2)
+	my := int((float64(b.Dy()) - float64(b.Dy())*f) / 2)
+	return image.Rect(b.Min.X+mx, b.Min.Y+my, b.Max.X-mx, b.Max.Y-my)
+}
+
+// rowReader hands out the rows of the crop sr of an image one at a time, as
+// RGBA composited over opaque white: 4 bytes a pixel, alpha always 255. A
+// row at a time keeps a 720p photo's pixels out of a second full-size buffer;
+// image/draw converts YCbCr, RGBA, NRGBA, Gray and CMYK without a call per
+// pixel.
+type rowReader struct {
+	img   image.Image
+	sr    image.Rectangle
+	buf   *image.RGBA // one row
+	white []byte      // one opaque white row; nil if img is opaque
+}
+
+func newRowReader(img image.Image, sr image.Rectangle) *rowReader {
+	r := &rowReader{img: img, sr: sr, buf: image.NewRGBA(image.Rect(0, 0, sr.Dx(), 1))}
+	if o, ok := img.(interface{ Opaque() bool }); !ok || !o.Opaque() {
+		r.white = bytes.Repeat([]byte{0xff}, len(r.buf.Pix))
+	}
+	return r
+}
+
+// row returns row y of the crop; valid until the next call.
+func (r *rowReader) row(y int) []byte {
+	op := draw.Src
+	if r.white != nil {
+		copy(r.buf.Pix, r.white)
+		op = draw.Over
+	}
+	draw.Draw(r.buf, r.buf.Rect, r.img, image.Pt(r.sr.Min.X, r.sr.Min.Y+y), op)
+	return r.buf.Pix
+}
+
+// packRGB drops the alpha byte of opaque RGBA pixels.
+func packRGB(dst, rgba []byte) {
+	for i, j := 0, 0; i+2 < len(dst) && j+3 < len(rgba); i, j = i+3, j+4 {
+		dst[i], dst[i+1], dst[i+2] = rgba[j], rgba[j+1], rgba[j+2]
+	}
+}
+
+// resizeNearest takes, for each output pixel, the source pixel under its
+// centre, as PIL's NEAREST does.
+func resizeNearest(dst []byte, rows *rowReader, size int) {
+	w, h := rows.sr.Dx(), rows.sr.Dy()
+	for yy := 0; yy < size; yy++ {
+		src := rows.row((2*yy + 1) * h / (2 * size))
+		d := dst[3*size*yy : 3*size*(yy+1)]
+		for xx := 0; xx < size; xx++ {
+			x := (2*xx + 1) * w / (2 * size)
+			copy(d[3*xx:3*xx+3], src[4*x:4*x+3])
+		}
+	}
+}
+
+// A filter is a resampling kernel of PIL's Resample.c: its support (half
+// width) in source pixels when upscaling, widened by the scale factor when
+// downscaling.
+type filter struct {
+	support float64
+	kernel  func(x float64) float64
+}
+
+var filters = [...]filter{ // nearest needs none
+	ResizeBilinear: {1, func(x float64) float64 {
+		x = math.Abs(x)
+		if x < 1 {
+			return 1 - x
+		}
+		return 0
+	}},
+	// PIL's BICUBIC, a = -0.5: the Catmull-Rom spline.
+	ResizeCatmullRom: {2, func(x float64) float64 {
+		const a = -0.5
+		x = math.Abs(x)
+		if x < 1 {
+			return ((a+2)*x-(a+3))*x*x + 1
+		}
+		if x < 2 {
+			return (((x-5)*x+8)*x - 4) * a
+		}
+		return 0
+	}},
+}
+
+// precBits is the fixed-point precision of the coefficients, PIL's
+// PRECISION_BITS: a sum of 8-bit pixels times coefficients fits in int32.
+const precBits = 32 - 8 - 2
+
+// coeffs are the fixed-point weights that make each output pixel i along
+// one axis from the inputs first[i], first[i]+1, ...: k[i] holds their
+// weights.
+type coeffs struct {
+	first []int
+	k     [][]int32 // slices of one allocation
+}
+
+// makeCoeffs computes the weights of f resizing in pixels to out pixels,
+// with PIL's arithmetic (precompute_coeffs, normalize_coeffs_8bpc), so that
+// the sums round as PIL's do.
+func makeCoeffs(in, out int, f filter) coeffs {
+	scale := float64(in) / float64(out)
+	fscale := max(scale, 1)
+	support := f.support * fscale
+	ss := 1 / fscale
+	ksize := int(math.Ceil(support))*2 + 1 // the most inputs one output can see
+	c := coeffs{make([]int, out), make([][]int32, out)}
+	all := make([]int32, out*ksize)
+	w := make([]float64, ksize)
+	for xx := range out {
+		center := (float64(xx) + 0.5) * scale
+		first := max(int(center-support+0.5), 0)
+		n := min(int(center+support+0.5), in) - first
+		sum := 0.0
+		for x := range n {
+			w[x] = f.kernel((float64(x+first) - center + 0.5) * ss)
+			sum += w[x]
+		}
+		k := all[xx*ksize : xx*ksize+n]
+		for x := range n {
+			v := w[x]
+			if sum != 0 {
+				v /= sum
+			}
+			if v < 0 {
+				k[x] = int32(-0.5 + v*(1<<precBits))
+			} else {
+				k[x] = int32(0.5 + v*(1<<precBits))
+			}
+		}
+		c.first[xx], c.k[xx] = first, k
+	}
+	return c
+}
+
+// clip8 rounds a fixed-point sum (which started at one half) to a byte.
+func clip8(v int32) uint8 {
+	if v >= 1<<precBits<<8 {
+		return 255
+	}
+	if v <= 0 {
+		return 0
+	}
+	return uint8(v >> precBits)
+}
+
+// resample resizes the crop to size x size in two passes, as PIL does:
+// horizontally into 8-bit rows (only the rows the second pass reads), then
+// vertically into dst.
+func resample(dst []byte, rows *rowReader, size int, kx, ky coeffs) {
+	const half = 1 << (precBits - 1)
+	stride := 3 * size
+	y0 := ky.first[0]
+	y1 := ky.first[size-1] + len(ky.k[size-1])
+	tmp := make([]byte, (y1-y0)*stride) // (y1-y0) rows x size x RGB
+	for y := y0; y < y1; y++ {
+		src := rows.row(y)
+		out := tmp[(y-y0)*stride : (y-y0+1)*stride]
+		for xx := 0; xx < size; xx++ {
+			k := kx.k[xx]
+			p := src[4*kx.first[xx]:]
+			r, g, b := int32(half), int32(half), int32(half)
+			for i, c := range k {
+				v := binary.LittleEndian.Uint32(p[4*i:]) // R, G, B, A
+				r += int32(v&0xff) * c
+				g += int32(v>>8&0xff) * c
+				b += int32(v>>16&0xff) * c
+			}
+			out[3*xx], out[3*xx+1], out[3*xx+2] = clip8(r), clip8(g), clip8(b)
+		}
+	}
+	acc := make([]int32, stride)
+	for yy := 0; yy < size; yy++ {
+		for i := range acc {
+			acc[i] = half
+		}
+		first := ky.first[yy] - y0
+		for i, c := range ky.k[yy] {
+			src := tmp[(first+i)*stride : (first+i+1)*stride]
+			for x, v := range src {
+				acc[x] += int32(v) * c
+			}
+		}
+		out := dst[yy*stride : (yy+1)*stride]
+		for x, v := range acc {
+			out[x] = clip8(v)
+		}
+	}
+}
+
+// orient returns img as it should be displayed under EXIF orientation o
+// (2..8), as a new *image.RGBA. Pixel (dx, dy) of the result is read from
+// the stored image at start + dx*stepX + dy*stepY.
+func orient(img image.Image, o int) image.Image {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	src := image.NewRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(src, src.Rect, img, b.Min, draw.Src)
+
+	// Stored-image coordinates of the result's first pixel, and how they
+	// move one pixel right and one pixel down in the result.
+	var x0, y0, xdx, ydx, xdy, ydy int
+	switch o {
+	case 2: // mirrored left-right
+		x0, y0, xdx, ydx, xdy, ydy = w-1, 0, -1, 0, 0, 1
+	case 3: // rotated 180
+		x0, y0, xdx, ydx, xdy, ydy = w-1, h-1, -1, 0, 0, -1
+	case 4: // mirrored top-bottom
+		x0, y0, xdx, ydx, xdy, ydy = 0, h-1, 1, 0, 0, -1
+	case 5: // transposed
+		x0, y0, xdx, ydx, xdy, ydy = 0, 0, 0, 1, 1, 0
+	case 6: // stored rotated 90 counter-clockwise: turn it 90 clockwise
+		x0, y0, xdx, ydx, xdy, ydy = 0, h-1, 0, -1, 1, 0
+	case 7: // transversed
+		x0, y0, xdx, ydx, xdy, ydy = w-1, h-1, 0, -1, -1, 0
+	case 8: // stored rotated 90 clockwise: turn it 90 counter-clockwise
+		x0, y0, xdx, ydx, xdy, ydy = w-1, 0, 0, 1, -1, 0
+	default:
+		return img
+	}
+	dw, dh := w, h
+	if o >= 5 {
+		dw, dh = h, w
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, dw, dh))
+	stepX := xdx*4 + ydx*src.Stride
+	stepY := xdy*4 + ydy*src.Stride
+	row := x0*4 + y0*src.Stride
+	for dy := 0; dy < dh; dy++ {
+		s := row
+		d := dst.Pix[dy*dst.Stride : dy*dst.Stride+dw*4]
+		for dx := 0; dx < len(d); dx += 4 {
+			copy(d[dx:dx+4], src.Pix[s:s+4])
+			s += stepX
+		}
+		row += stepY
+	}
+	return dst
+}
+
+// jpegOrientation returns the EXIF orientation (1..8) of a JPEG, read from
+// the first APP1 "Exif\0\0" segment before the image data; 1 if there is
+// none or it cannot be read.
+func jpegOrientation(data []byte) int {
+	if len(data) < 4 || data[0] != 0xff || data[1] != 0xd8 {
+		return 1
+	}
+	for p := 2; p+4 <= len(data); {
+		if data[p] != 0xff {
+			return 1
+		}
+		marker := data[p+1]
+		switch {
+		case marker == 0xff: // fill byte
+			p++
+			continue
+		case marker == 0x01 || marker >= 0xd0 && marker <= 0xd7: // no payload
+			p += 2
+			continue
+		case marker == 0xda || marker == 0xd9: // start of scan, end of image
+			return 1
+		}
+		n := int(data[p+2])<<8 | int(data[p+3]) // includes its own two bytes
+		if n < 2 || p+2+n > len(data) {
+			return 1
+		}
+		seg := data[p+4 : p+2+n]
+		if marker == 0xe1 && bytes.HasPrefix(seg, []byte("Exif\x00\x00")) {
+			return exifOrientation(seg[6:])
+		}
+		p += 2 + n
+	}
+	return 1
+}
+
+// exifOrientation reads tag 0x0112 (Orientation) from IFD0 of a TIFF
+// structure, in either byte order; 1 if it is missing or out of range.
+func exifOrientation(t []byte) int {
+	if len(t) < 8 {
+		return 1
+	}
+	var bo binary.ByteOrder
+	switch string(t[:4]) {
+	case "II*\x00":
+		bo = binary.LittleEndian
+	case "MM\x00*":
+		bo = binary.BigEndian
+	default:
+		return 1
+	}
+	ifd := bo.Uint32(t[4:])
+	if ifd > uint32(len(t)-2) {
+		return 1
+	}
+	entries := t[ifd+2:]
+	for i := 0; i < int(bo.Uint16(t[ifd:])) && 12*i+12 <= len(entries); i++ {
+		e := entries[12*i : 12*i+12]
+		const tagOrientation, typeShort = 0x0112, 3
+		if bo.Uint16(e) == tagOrientation && bo.Uint16(e[2:]) == typeShort && bo.Uint32(e[4:]) == 1 {
+			if o := int(bo.Uint16(e[8:])); o >= 1 && o <= 8 {
+				return o
+			}
+			return 1
+		}
+	}
+	return 1
+}
