@@ -10,6 +10,6 @@ var archImpls = []impl{{
 	name:      "avx2",
 	ok:        cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3),
 	pointwise: pointwiseAVX2,
-	depthwise: depthwiseGeneric,
-	stem:      stemGeneric,
+	depthwise: depthwiseAVX2,
+	stem:      stemAVX2,
 }}
