@@ -1,0 +1,684 @@
+package model
+
+// This file reads TensorFlow Lite model files: a flatbuffer with the file
+// identifier "TFL3" whose schema is tensorflow/lite/schema/schema.fbs. Only
+// the fields MobileNetV2 needs are read, by their field ids in that schema.
+//
+// The reader is written by hand rather than with the official flatbuffers Go
+// runtime and generated code, because that runtime does no bounds checking:
+// a corrupt or hostile file makes it panic with an index out of range. The
+// generated code would also be thousands of lines for the ~15 fields read
+// here. Instead every offset, length and count is checked against the data,
+// nothing is allocated that the file's size cannot justify, and the fixed
+// nesting of the schema is followed without recursion.
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+)
+
+var le = binary.LittleEndian
+
+// tfType is a TensorType of the schema.
+type tfType int8
+
+const (
+	tfFloat32   tfType = 0
+	tfFloat16   tfType = 1
+	tfInt32     tfType = 2
+	tfUint8     tfType = 3
+	tfInt64     tfType = 4
+	tfString    tfType = 5
+	tfBool      tfType = 6
+	tfInt16     tfType = 7
+	tfComplex64 tfType = 8
+	tfInt8      tfType = 9
+)
+
+var typeNames = [...]string{"FLOAT32", "FLOAT16", "INT32", "UINT8", "INT64", "STRING", "BOOL", "INT16", "COMPLEX64", "INT8"}
+
+// typeSizes holds the bytes per element of each type; 0 for STRING, whose
+// elements vary in size.
+var typeSizes = [...]int{4, 2, 4, 1, 8, 0, 1, 2, 8, 1}
+
+func typeName(t tfType) string {
+	if t >= 0 && int(t) < len(typeNames) {
+		return typeNames[t]
+	}
+	return fmt.Sprintf("type %d", t)
+}
+
+// Builtin operator codes (BuiltinOperator in the schema).
+const (
+	opAdd             = 0
+	opAveragePool2D   = 1
+	opConv2D          = 3
+	opDepthwiseConv2D = 4
+	opDequantize      = 6
+	opFullyConnected  = 9
+	opReshape         = 22
+	opSoftmax         = 25
+	opCustom          = 32
+	opMean            = 40
+	opQuantize        = 114
+)
+
+var opNames = map[int32]string{
+	opAdd:             "ADD",
+	opAveragePool2D:   "AVERAGE_POOL_2D",
+	opConv2D:          "CONV_2D",
+	opDepthwiseConv2D: "DEPTHWISE_CONV_2D",
+	opDequantize:      "DEQUANTIZE",
+	opFullyConnected:  "FULLY_CONNECTED",
+	opReshape:         "RESHAPE",
+	opSoftmax:         "SOFTMAX",
+	opCustom:          "CUSTOM",
+	opMean:            "MEAN",
+	opQuantize:        "QUANTIZE",
+}
+
+// Builtin options types (the BuiltinOptions union) of the operators above.
+const (
+	optConv2D          = 1
+	optDepthwiseConv2D = 2
+	optPool2D          = 5
+	optFullyConnected  = 8
+	optSoftmax         = 9
+	optAdd             = 11
+	optReshape         = 17
+	optReducer         = 27
+)
+
+// maxElements bounds the element count of a tensor's shape, so that sizes
+// in bytes fit in an int everywhere.
+const maxElements = 1<<31 - 1
+
+// tfModel is the part of a .tflite file that MobileNetV2 needs: subgraph 0.
+type tfModel struct {
+	Version     uint32
+	Description string
+	Tensors     []tfTensor // subgraph 0
+	Ops         []tfOp     // execution order
+	Inputs      []int
+	Outputs     []int
+}
+
+type tfTensor struct {
+	Name      string
+	Shape     []int
+	Type      tfType
+	Data      []byte    // constant data (a sub-slice of the file), nil for activations
+	Scale     []float32 // quantization, nil if none
+	ZeroPoint []int64
+	QuantDim  int
+}
+
+type tfOp struct {
+	Code            int32  // builtin operator code, opConv2D etc.
+	Name            string // for messages: "CONV_2D", "op 123", or a custom op's name
+	Inputs, Outputs []int  // tensor indices, -1 = optional absent
+
+	// Options, filled when the op has them.
+	Padding              int // 0 SAME, 1 VALID
+	StrideW, StrideH     int
+	DilationW, DilationH int // 1 unless the file says otherwise
+	FilterW, FilterH     int // pools
+	DepthMultiplier      int
+	Activation           int // 0 NONE, 1 RELU, 3 RELU6 ...
+	KeepDims             bool
+	Beta                 float32 // softmax
+}
+
+// parseTFLite reads the model in data. The result's constant tensors point
+// into data.
+func parseTFLite(data []byte) (*tfModel, error) {
+	if len(data) < 8 {
+		return nil, fmt.Errorf("tflite: file is %d bytes, too short for a model", len(data))
+	}
+	if id := string(data[4:8]); id != "TFL3" {
+		return nil, fmt.Errorf("tflite: file identifier is %q, want \"TFL3\" (not a TensorFlow Lite model)", id)
+	}
+	r := &fbReader{buf: data, budget: len(data)}
+	root := r.table(r.follow(0))
+	m := &tfModel{
+		Version:     uint32(r.scalar(root, 0, 4, 0)),
+		Description: r.string(root, 3),
+	}
+	codes, nCodes := r.vector(root, 1, 4)
+	subgraphs, nSubgraphs := r.vector(root, 2, 4)
+	buffers, nBuffers := r.vector(root, 4, 4)
+	if r.err != nil {
+		return nil, fmt.Errorf("tflite: model: %w", r.err)
+	}
+	if m.Version != 3 {
+		return nil, fmt.Errorf("tflite: schema version %d, want 3", m.Version)
+	}
+	if nSubgraphs != 1 {
+		return nil, fmt.Errorf("tflite: model has %d subgraphs, want 1", nSubgraphs)
+	}
+	sg := r.tableAt(subgraphs, 0)
+	tensors, nTensors := r.vector(sg, 0, 4)
+	ops, nOps := r.vector(sg, 3, 4)
+	m.Inputs = r.ints(sg, 1)
+	m.Outputs = r.ints(sg, 2)
+	if r.err != nil {
+		return nil, fmt.Errorf("tflite: subgraph 0: %w", r.err)
+	}
+	if err := checkIndices(m.Inputs, nTensors, false); err != nil {
+		return nil, fmt.Errorf("tflite: subgraph input %w", err)
+	}
+	if err := checkIndices(m.Outputs, nTensors, false); err != nil {
+		return nil, fmt.Errorf("tflite: subgraph output %w", err)
+	}
+
+	m.Tensors = make([]tfTensor, nTensors)
+	for i := range m.Tensors {
+		t := &m.Tensors[i]
+		r.tensor(t, r.tableAt(tensors, i), buffers, nBuffers)
+		if r.err != nil {
+			return nil, fmt.Errorf("tflite: tensor %d: %w", i, r.err)
+		}
+		if err := t.check(); err != nil {
+			return nil, fmt.Errorf("tflite: tensor %d: %w", i, err)
+		}
+	}
+
+	opCodes := make([]int32, nCodes)
+	codeNames := make([]string, nCodes)
+	for i := range opCodes {
+		opCodes[i], codeNames[i] = r.opcode(r.tableAt(codes, i))
+		if r.err != nil {
+			return nil, fmt.Errorf("tflite: operator code %d: %w", i, r.err)
+		}
+	}
+
+	m.Ops = make([]tfOp, nOps)
+	for i := range m.Ops {
+		o := &m.Ops[i]
+		t := r.tableAt(ops, i)
+		idx := r.scalar(t, 0, 4, 0)
+		if r.err != nil {
+			return nil, fmt.Errorf("tflite: operator %d: %w", i, r.err)
+		}
+		if idx >= uint64(nCodes) {
+			return nil, fmt.Errorf("tflite: operator %d: operator code %d out of range (file has %d)", i, idx, nCodes)
+		}
+		o.Code, o.Name = opCodes[idx], codeNames[idx]
+		r.op(o, t)
+		if r.err != nil {
+			return nil, fmt.Errorf("tflite: operator %d (%s): %w", i, o.Name, r.err)
+		}
+		if err := checkIndices(o.Inputs, nTensors, true); err != nil {
+			return nil, fmt.Errorf("tflite: operator %d (%s): input %w", i, o.Name, err)
+		}
+		if err := checkIndices(o.Outputs, nTensors, true); err != nil {
+			return nil, fmt.Errorf("tflite: operator %d (%s): output %w", i, o.Name, err)
+		}
+	}
+	return m, nil
+}
+
+// checkIndices checks that each tensor index in idx is below n, or -1
+// (absent) if optional.
+func checkIndices(idx []int, n int, optional bool) error {
+	for i, t := range idx {
+		if t >= n || t < 0 && !(optional && t == -1) {
+			return fmt.Errorf("%d is tensor %d, out of range (subgraph has %d tensors)", i, t, n)
+		}
+	}
+	return nil
+}
+
+// tensor reads the Tensor table t into dst, with its constant data from the
+// model's buffers (nBuffers Buffer tables at the vector position buffers).
+func (r *fbReader) tensor(dst *tfTensor, t fbTable, buffers, nBuffers int) {
+	dst.Shape = r.ints(t, 0)
+	dst.Type = tfType(r.scalar(t, 1, 1, 0))
+	dst.Name = r.string(t, 3)
+	q := r.subtable(t, 4)
+	dst.Scale = r.float32s(q, 2)
+	dst.ZeroPoint = r.int64s(q, 3)
+	if details := r.scalar(q, 4, 1, 0); details != 0 {
+		r.fail("quantization details of type %d, want none (custom quantization is not supported)", details)
+	}
+	dst.QuantDim = int(int32(r.scalar(q, 6, 4, 0)))
+	b := r.scalar(t, 2, 4, 0)
+	if r.err == nil && b >= uint64(nBuffers) {
+		r.fail("buffer %d out of range (file has %d buffers)", b, nBuffers)
+	}
+	if r.err != nil {
+		return
+	}
+	buf := r.tableAt(buffers, int(b))
+	dst.Data = r.bytes(buf, 0)
+	// A buffer offset above 1 places the data outside the flatbuffer, at
+	// that position in the file; converters write 1 as a placeholder.
+	if off, size := r.scalar(buf, 1, 8, 0), r.scalar(buf, 2, 8, 0); off > 1 {
+		if size > uint64(len(r.buf)) || off > uint64(len(r.buf))-size {
+			r.fail("buffer %d: data at offset %d, size %d, runs past the end of the file (%d bytes)", b, off, size, len(r.buf))
+			return
+		}
+		dst.Data = r.buf[off : off+size : off+size]
+		if size == 0 {
+			dst.Data = nil
+		}
+	}
+}
+
+// opcode reads an OperatorCode table. The builtin code moved from an int8
+// field to an int32 one when the codes outgrew a byte; writers keep the old
+// field at min(code, 127), so the code is the larger of the two.
+func (r *fbReader) opcode(t fbTable) (code int32, name string) {
+	code = max(int32(int8(r.scalar(t, 0, 1, 0))), int32(r.scalar(t, 3, 4, 0)))
+	if code < 0 {
+		r.fail("builtin code %d is negative", code)
+	}
+	name, ok := opNames[code]
+	if !ok {
+		name = fmt.Sprintf("op %d", code)
+	}
+	if custom := r.string(t, 1); code == opCustom && custom != "" {
+		name = custom
+	}
+	return code, name
+}
+
+// op reads the tensors and options of the Operator table t into o, whose
+// Code is set.
+func (r *fbReader) op(o *tfOp, t fbTable) {
+	o.Inputs = r.ints(t, 1)
+	o.Outputs = r.ints(t, 2)
+	switch o.Code {
+	case opConv2D:
+		p := r.options(t, optConv2D, "Conv2DOptions")
+		o.Padding = int(r.scalar(p, 0, 1, 0))
+		o.StrideW = int(int32(r.scalar(p, 1, 4, 0)))
+		o.StrideH = int(int32(r.scalar(p, 2, 4, 0)))
+		o.Activation = int(r.scalar(p, 3, 1, 0))
+		o.DilationW = int(int32(r.scalar(p, 4, 4, 1)))
+		o.DilationH = int(int32(r.scalar(p, 5, 4, 1)))
+		r.checkWindow(o, false)
+	case opDepthwiseConv2D:
+		p := r.options(t, optDepthwiseConv2D, "DepthwiseConv2DOptions")
+		o.Padding = int(r.scalar(p, 0, 1, 0))
+		o.StrideW = int(int32(r.scalar(p, 1, 4, 0)))
+		o.StrideH = int(int32(r.scalar(p, 2, 4, 0)))
+		o.DepthMultiplier = int(int32(r.scalar(p, 3, 4, 0)))
+		o.Activation = int(r.scalar(p, 4, 1, 0))
+		o.DilationW = int(int32(r.scalar(p, 5, 4, 1)))
+		o.DilationH = int(int32(r.scalar(p, 6, 4, 1)))
+		r.checkWindow(o, false)
+	case opAveragePool2D:
+		p := r.options(t, optPool2D, "Pool2DOptions")
+		o.Padding = int(r.scalar(p, 0, 1, 0))
+		o.StrideW = int(int32(r.scalar(p, 1, 4, 0)))
+		o.StrideH = int(int32(r.scalar(p, 2, 4, 0)))
+		o.FilterW = int(int32(r.scalar(p, 3, 4, 0)))
+		o.FilterH = int(int32(r.scalar(p, 4, 4, 0)))
+		o.Activation = int(r.scalar(p, 5, 1, 0))
+		r.checkWindow(o, true)
+	case opFullyConnected:
+		p := r.options(t, optFullyConnected, "FullyConnectedOptions")
+		o.Activation = int(r.scalar(p, 0, 1, 0))
+		// Shuffled weights would need a layout this reader does not undo.
+		if f := r.scalar(p, 1, 1, 0); f != 0 {
+			r.fail("weights format %d, want 0 (DEFAULT)", f)
+		}
+	case opSoftmax:
+		p := r.options(t, optSoftmax, "SoftmaxOptions")
+		o.Beta = math.Float32frombits(uint32(r.scalar(p, 0, 4, 0)))
+	case opAdd:
+		p := r.options(t, optAdd, "AddOptions")
+		o.Activation = int(r.scalar(p, 0, 1, 0))
+	case opReshape:
+		r.options(t, optReshape, "ReshapeOptions") // new_shape is unused: the shape tensor and the output's shape say the same
+	case opMean:
+		p := r.options(t, optReducer, "ReducerOptions")
+		o.KeepDims = r.scalar(p, 0, 1, 0) != 0
+	}
+}
+
+// options returns the builtin options table of the Operator table t, which
+// must be of the given type or absent.
+func (r *fbReader) options(t fbTable, want uint64, name string) fbTable {
+	typ := r.scalar(t, 3, 1, 0)
+	if typ == 0 {
+		return fbTable{}
+	}
+	if typ != want {
+		r.fail("builtin options of type %d, want %d (%s)", typ, want, name)
+		return fbTable{}
+	}
+	return r.subtable(t, 4)
+}
+
+// checkWindow checks the sliding-window options of a convolution or pool.
+func (r *fbReader) checkWindow(o *tfOp, pool bool) {
+	switch {
+	case r.err != nil:
+	case o.Padding > 1:
+		r.fail("padding %d, want 0 (SAME) or 1 (VALID)", o.Padding)
+	case o.StrideW < 1 || o.StrideH < 1:
+		r.fail("stride %dx%d (WxH), want at least 1", o.StrideW, o.StrideH)
+	case !pool && (o.DilationW < 1 || o.DilationH < 1):
+		r.fail("dilation %dx%d (WxH), want at least 1", o.DilationW, o.DilationH)
+	case pool && (o.FilterW < 1 || o.FilterH < 1):
+		r.fail("filter %dx%d (WxH), want at least 1", o.FilterW, o.FilterH)
+	}
+}
+
+// elements returns the number of elements of shape.
+func elements(shape []int) (int, error) {
+	n := 1
+	for _, d := range shape {
+		if d < 0 {
+			return 0, fmt.Errorf("shape %v has a negative dimension", shape)
+		}
+		if d > 0 && n > maxElements/d {
+			return 0, fmt.Errorf("shape %v has more than %d elements", shape, maxElements)
+		}
+		n *= d
+	}
+	return n, nil
+}
+
+// check checks that t's shape, data and quantization agree.
+func (t *tfTensor) check() error {
+	n, err := elements(t.Shape)
+	if err != nil {
+		return err
+	}
+	if t.Data != nil && t.Type >= 0 && int(t.Type) < len(typeSizes) {
+		if size := int64(typeSizes[t.Type]); size > 0 && int64(len(t.Data)) != int64(n)*size {
+			return fmt.Errorf("%d bytes of data, want %d for %s %v", len(t.Data), int64(n)*size, typeName(t.Type), t.Shape)
+		}
+	}
+	if len(t.ZeroPoint) != len(t.Scale) {
+		return fmt.Errorf("quantization has %d scales and %d zero points, want as many of each", len(t.Scale), len(t.ZeroPoint))
+	}
+	for i, s := range t.Scale {
+		if !(s > 0 && s <= math.MaxFloat32) {
+			return fmt.Errorf("quantization scale %d is %g, want a finite value > 0", i, s)
+		}
+	}
+	if len(t.Scale) > 1 {
+		if t.QuantDim < 0 || t.QuantDim >= len(t.Shape) {
+			return fmt.Errorf("quantized dimension %d, want 0..%d for shape %v", t.QuantDim, len(t.Shape)-1, t.Shape)
+		}
+		if d := t.Shape[t.QuantDim]; d != len(t.Scale) {
+			return fmt.Errorf("%d quantization scales, want %d (dimension %d of shape %v)", len(t.Scale), d, t.QuantDim, t.Shape)
+		}
+	}
+	return nil
+}
+
+// floats returns the values of a constant tensor as fresh float32s: FLOAT32
+// as stored; UINT8, INT8 and INT32 dequantized, real = scale*(q - zero_point),
+// per channel along QuantDim when there is more than one scale.
+func (t *tfTensor) floats() ([]float32, error) {
+	if t.Data == nil {
+		return nil, fmt.Errorf("tflite: tensor %q: not constant (it has no data)", t.Name)
+	}
+	if err := t.check(); err != nil {
+		return nil, fmt.Errorf("tflite: tensor %q: %w", t.Name, err)
+	}
+	n, _ := elements(t.Shape)
+	out := make([]float32, n)
+	if t.Type == tfFloat32 {
+		for i := range out {
+			out[i] = math.Float32frombits(le.Uint32(t.Data[4*i:]))
+		}
+		return out, nil
+	}
+	if t.Type != tfUint8 && t.Type != tfInt8 && t.Type != tfInt32 {
+		return nil, fmt.Errorf("tflite: tensor %q: type %s, want FLOAT32, UINT8, INT8 or INT32", t.Name, typeName(t.Type))
+	}
+	if len(t.Scale) == 0 {
+		return nil, fmt.Errorf("tflite: tensor %q: %s without quantization parameters", t.Name, typeName(t.Type))
+	}
+	// Each run of inner elements shares a scale: all of them for one
+	// scale, else those after one index along QuantDim.
+	inner := n
+	if len(t.Scale) > 1 {
+		inner, _ = elements(t.Shape[t.QuantDim+1:])
+	}
+	for i := 0; i < n; i += inner {
+		c := i / inner % len(t.Scale)
+		s, zp := float64(t.Scale[c]), t.ZeroPoint[c]
+		dst := out[i : i+inner]
+		switch t.Type {
+		case tfUint8:
+			for j, q := range t.Data[i : i+inner] {
+				dst[j] = float32(s * float64(int64(q)-zp))
+			}
+		case tfInt8:
+			for j, q := range t.Data[i : i+inner] {
+				dst[j] = float32(s * float64(int64(int8(q))-zp))
+			}
+		case tfInt32:
+			for j := range dst {
+				q := int32(le.Uint32(t.Data[4*(i+j):]))
+				dst[j] = float32(s * float64(int64(q)-zp))
+			}
+		}
+	}
+	return out, nil
+}
+
+// fbReader decodes flatbuffer tables, vectors and strings from buf. Every
+// access is bounds-checked. The first failure is kept in err and later
+// accesses return zero values, so a parse can read a whole object and then
+// check err once, where it can say which object was bad.
+type fbReader struct {
+	buf []byte
+	// budget is the number of vector elements still allowed to be decoded
+	// into new memory. It starts at len(buf): without it, a file whose
+	// thousands of tensors all point at one long vector would decode that
+	// vector thousands of times.
+	budget int
+	err    error
+}
+
+// fbTable is the position of a table and of its vtable.
+type fbTable struct {
+	pos     int // start of the table, which holds the signed offset to its vtable
+	size    int // bytes of the table's inline data, from its vtable
+	vtable  int
+	nfields int // field slots in the vtable; 0 for an absent table
+}
+
+func (r *fbReader) fail(format string, args ...any) {
+	if r.err == nil {
+		r.err = fmt.Errorf(format, args...)
+	}
+}
+
+// need reports whether the n bytes at pos lie inside the file.
+func (r *fbReader) need(what string, pos, n int) bool {
+	if r.err != nil {
+		return false
+	}
+	if pos < 0 || n < 0 || pos > len(r.buf) || n > len(r.buf)-pos {
+		r.fail("%s at %d, %d bytes, runs past the end of the file (%d bytes)", what, pos, n, len(r.buf))
+		return false
+	}
+	return true
+}
+
+// follow returns the position that the unsigned offset at pos points to.
+func (r *fbReader) follow(pos int) int {
+	if !r.need("offset", pos, 4) {
+		return -1
+	}
+	off := uint64(le.Uint32(r.buf[pos:]))
+	if uint64(pos)+off >= uint64(len(r.buf)) {
+		r.fail("offset at %d points to %d, past the end of the file (%d bytes)", pos, uint64(pos)+off, len(r.buf))
+		return -1
+	}
+	return pos + int(off)
+}
+
+// table returns the table at pos.
+func (r *fbReader) table(pos int) fbTable {
+	if !r.need("table", pos, 4) {
+		return fbTable{}
+	}
+	vt := int64(pos) - int64(int32(le.Uint32(r.buf[pos:])))
+	if vt < 0 || vt > int64(len(r.buf)-4) {
+		r.fail("table at %d: vtable at %d is outside the file (%d bytes)", pos, vt, len(r.buf))
+		return fbTable{}
+	}
+	t := fbTable{pos: pos, vtable: int(vt)}
+	vtSize := int(le.Uint16(r.buf[t.vtable:]))
+	t.size = int(le.Uint16(r.buf[t.vtable+2:]))
+	if vtSize < 4 || vtSize%2 != 0 || t.size < 4 {
+		r.fail("table at %d: vtable of %d bytes for %d bytes of fields is malformed", pos, vtSize, t.size)
+		return fbTable{}
+	}
+	if !r.need("vtable", t.vtable, vtSize) || !r.need("table", pos, t.size) {
+		return fbTable{}
+	}
+	t.nfields = (vtSize - 4) / 2
+	return t
+}
+
+// field returns the position of field id of t, an n-byte value, or -1 if
+// the field is absent.
+func (r *fbReader) field(t fbTable, id, n int) int {
+	if r.err != nil || id >= t.nfields {
+		return -1
+	}
+	off := int(le.Uint16(r.buf[t.vtable+4+2*id:]))
+	if off == 0 {
+		return -1
+	}
+	if off < 4 || off+n > t.size {
+		r.fail("table at %d: field %d at offset %d (%d bytes) lies outside the table (%d bytes)", t.pos, id, off, n, t.size)
+		return -1
+	}
+	return t.pos + off
+}
+
+// scalar returns the n-byte little-endian field id of t, or def if absent.
+func (r *fbReader) scalar(t fbTable, id, n int, def uint64) uint64 {
+	p := r.field(t, id, n)
+	if p < 0 {
+		return def
+	}
+	var v uint64
+	for i := n - 1; i >= 0; i-- {
+		v = v<<8 | uint64(r.buf[p+i])
+	}
+	return v
+}
+
+// subtable returns the table that field id of t points to; an absent table
+// reads as all defaults.
+func (r *fbReader) subtable(t fbTable, id int) fbTable {
+	p := r.field(t, id, 4)
+	if p < 0 {
+		return fbTable{}
+	}
+	return r.table(r.follow(p))
+}
+
+// vector returns the position of the first element and the length of the
+// vector that field id of t points to, whose elements have n bytes each.
+func (r *fbReader) vector(t fbTable, id, n int) (start, length int) {
+	p := r.field(t, id, 4)
+	if p < 0 {
+		return 0, 0
+	}
+	p = r.follow(p)
+	if !r.need("vector", p, 4) {
+		return 0, 0
+	}
+	c := uint64(le.Uint32(r.buf[p:]))
+	start = p + 4
+	if c*uint64(n) > uint64(len(r.buf)-start) {
+		r.fail("vector at %d: %d elements of %d bytes run past the end of the file (%d bytes left)", p, c, n, len(r.buf)-start)
+		return 0, 0
+	}
+	return start, int(c)
+}
+
+// tableAt returns element i of the vector of tables at start.
+func (r *fbReader) tableAt(start, i int) fbTable {
+	return r.table(r.follow(start + 4*i))
+}
+
+// decode spends n elements of the budget and reports whether decoding may go on.
+func (r *fbReader) decode(n int) bool {
+	r.budget -= n
+	if r.budget < 0 {
+		r.fail("its vectors decode to more elements than the file has bytes (%d): it shares data too often", len(r.buf))
+	}
+	return r.err == nil && n > 0
+}
+
+// ints returns the [int] vector field id of t; nil if absent or empty.
+func (r *fbReader) ints(t fbTable, id int) []int {
+	p, n := r.vector(t, id, 4)
+	if !r.decode(n) {
+		return nil
+	}
+	v := make([]int, n)
+	for i := range v {
+		v[i] = int(int32(le.Uint32(r.buf[p+4*i:])))
+	}
+	return v
+}
+
+func (r *fbReader) float32s(t fbTable, id int) []float32 {
+	p, n := r.vector(t, id, 4)
+	if !r.decode(n) {
+		return nil
+	}
+	v := make([]float32, n)
+	for i := range v {
+		v[i] = math.Float32frombits(le.Uint32(r.buf[p+4*i:]))
+	}
+	return v
+}
+
+func (r *fbReader) int64s(t fbTable, id int) []int64 {
+	p, n := r.vector(t, id, 8)
+	if !r.decode(n) {
+		return nil
+	}
+	v := make([]int64, n)
+	for i := range v {
+		v[i] = int64(le.Uint64(r.buf[p+8*i:]))
+	}
+	return v
+}
+
+// string returns the string field id of t, "" if absent.
+func (r *fbReader) string(t fbTable, id int) string {
+	p, n := r.vector(t, id, 1)
+	if r.err != nil || p == 0 {
+		return ""
+	}
+	if !r.need("string terminator", p+n, 1) {
+		return ""
+	}
+	if r.buf[p+n] != 0 {
+		r.fail("string at %d is not terminated by a zero byte", p-4)
+		return ""
+	}
+	if !r.decode(n) {
+		return ""
+	}
+	return string(r.buf[p : p+n])
+}
+
+// bytes returns the [ubyte] vector field id of t as a sub-slice of the
+// file, nil if absent or empty.
+func (r *fbReader) bytes(t fbTable, id int) []byte {
+	p, n := r.vector(t, id, 1)
+	if r.err != nil || n == 0 {
+		return nil
+	}
+	return r.buf[p : p+n : p+n]
+}
