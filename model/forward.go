@@ -1,0 +1,81 @@
+package model
+
+import (
+	"time"
+
+	"github.com/mbv2/mbv2/kernels"
+)
+
+var (
+	relu6Min, relu6Max   = kernels.ReLU6Min, kernels.ReLU6Max
+	linearMin, linearMax = kernels.LinearMin, kernels.LinearMax
+)
+
+// Forward runs MobileNetV2 on rgb, res x res 8-bit RGB pixels row by row,
+// and returns the class probabilities. The slice is the runner's own, valid
+// until the next call.
+func (r *Runner) Forward(rgb []byte) []float32 {
+	a, m := r.arch, r.m
+
+	// Normalise with the model's input quantization.
+	for i, p := range rgb[:len(r.input)] {
+		r.input[i] = m.InputScale * (float32(p) - m.InputZero)
+	}
+	r.start()
+
+	// Stem: 3x3 conv, stride 2, ReLU6.
+	r.run(step{kind: stemStep, dst: r.x, src: r.input, h: a.Res, w: a.Res, stem: m.stem, lo: relu6Min, hi: relu6Max})
+
+	// 17 inverted-residual bottlenecks.
+	x, y := r.x, r.y
+	for i, b := range a.Bottlenecks {
+		w := &m.bottlenecks[i]
+		in := x
+		if b.T != 1 {
+			r.run(step{kind: pointwiseStep, dst: r.e, src: x, pixels: b.H * b.W, pointwise: w.expand, lo: relu6Min, hi: relu6Max})
+			in = r.e
+		}
+		r.run(step{kind: depthwiseStep, dst: r.d, src: in, h: b.H, w: b.W, stride: b.Stride, depthwise: w.depthwise, lo: relu6Min, hi: relu6Max})
+		// Linear projection, with the shortcut fused into it.
+		var shortcut []float32
+		if b.Residual {
+			shortcut = x
+		}
+		r.run(step{kind: pointwiseStep, dst: y, src: r.d, pixels: b.OutH * b.OutW, pointwise: w.project, shortcut: shortcut, lo: linearMin, hi: linearMax})
+		x, y = y, x
+	}
+
+	// 1x1 conv to 1280, average pool, classifier, softmax.
+	hw := a.HeadH * a.HeadH
+	r.run(step{kind: pointwiseStep, dst: r.e, src: x, pixels: hw, pointwise: m.head, lo: relu6Min, hi: relu6Max})
+	kernels.AvgPool(r.pooled, r.e, hw, a.Head)
+	r.lap()
+	r.run(step{kind: pointwiseStep, dst: r.logits, src: r.pooled, pixels: 1, pointwise: m.classifier, lo: linearMin, hi: linearMax})
+	kernels.Softmax(r.probs, r.logits)
+	r.lap()
+	return r.probs
+}
+
+// run computes one layer on the runner's threads.
+func (r *Runner) run(s step) {
+	r.step = s
+	r.pool.run(&r.step)
+	r.lap()
+}
+
+func (r *Runner) start() {
+	r.next = 0
+	if r.timing {
+		r.last = time.Now()
+	}
+}
+
+// lap ends the timing of the current layer.
+func (r *Runner) lap() {
+	if r.timing {
+		now := time.Now()
+		r.times[r.next] = now.Sub(r.last)
+		r.last = now
+	}
+	r.next++
+}

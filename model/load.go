@@ -1,0 +1,388 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/mbv2/mbv2/kernels"
+)
+
+// Load reads a MobileNetV2 from the bytes of a TFLite file: it checks that
+// the graph is the network of the paper, infers width, resolution and class
+// count from the tensors, dequantizes the weights to float32 and packs them
+// for the kernels. Labels come from the zip archive appended to the file,
+// if any.
+func Load(data []byte) (*Model, error) {
+	tf, err := parseTFLite(data)
+	if err != nil {
+		return nil, err
+	}
+	m, err := match(tf)
+	if err != nil {
+		return nil, fmt.Errorf("not a MobileNetV2 this program can run: %w", err)
+	}
+	if labels, err := readLabels(data); err == nil && len(labels) == m.Classes {
+		m.Labels = labels
+	}
+	return m, nil
+}
+
+// graph walks the operators of a TFLite file in order, following the one
+// activation tensor that flows through MobileNetV2.
+type graph struct {
+	tf  *tfModel
+	i   int // next operator
+	cur int // the current activation tensor
+}
+
+func (g *graph) peek(offset int) *tfOp {
+	if g.i+offset < len(g.tf.Ops) {
+		return &g.tf.Ops[g.i+offset]
+	}
+	return nil
+}
+
+func (g *graph) is(offset int, codes ...int32) bool {
+	op := g.peek(offset)
+	return op != nil && slices.Contains(codes, op.Code)
+}
+
+// take consumes the next operator, which must be one of codes and read the
+// current tensor as its first input.
+func (g *graph) take(what string, codes ...int32) (*tfOp, error) {
+	op := g.peek(0)
+	if op == nil {
+		return nil, fmt.Errorf("graph ends where %s was expected", what)
+	}
+	if !slices.Contains(codes, op.Code) {
+		return nil, fmt.Errorf("op %d: expected %s, found %s", g.i, what, op.Name)
+	}
+	if len(op.Inputs) == 0 || len(op.Outputs) != 1 || op.Inputs[0] != g.cur {
+		return nil, fmt.Errorf("op %d (%s): does not read the output of the previous layer", g.i, op.Name)
+	}
+	g.i++
+	g.cur = op.Outputs[0]
+	return op, nil
+}
+
+func (g *graph) tensor(i int) *tfTensor {
+	if i < 0 || i >= len(g.tf.Tensors) {
+		return nil
+	}
+	return &g.tf.Tensors[i]
+}
+
+// conv checks a CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED operator and
+// returns its weights, their shape, and its bias (zeros if absent).
+func (g *graph) conv(op *tfOp, what string, k, stride, act int) (w []float32, shape []int, bias []float32, err error) {
+	at := fmt.Sprintf("op %d (%s, %s)", g.i-1, op.Name, what)
+	if len(op.Inputs) < 2 || g.tensor(op.Inputs[1]) == nil {
+		return nil, nil, nil, fmt.Errorf("%s: no weights", at)
+	}
+	wt := g.tensor(op.Inputs[1])
+	shape = wt.Shape
+	switch op.Code {
+	case opConv2D, opDepthwiseConv2D:
+		if len(shape) != 4 || shape[1] != k || shape[2] != k {
+			return nil, nil, nil, fmt.Errorf("%s: expected %dx%d weights, found shape %v", at, k, k, shape)
+		}
+		if op.StrideH != stride || op.StrideW != stride {
+			return nil, nil, nil, fmt.Errorf("%s: expected stride %d, found %dx%d", at, stride, op.StrideH, op.StrideW)
+		}
+		if k > 1 && op.Padding != 0 {
+			return nil, nil, nil, fmt.Errorf("%s: expected SAME padding, found VALID", at)
+		}
+		if op.DilationH > 1 || op.DilationW > 1 {
+			return nil, nil, nil, fmt.Errorf("%s: expected dilation 1, found %dx%d", at, op.DilationH, op.DilationW)
+		}
+	case opFullyConnected:
+		if len(shape) != 2 {
+			return nil, nil, nil, fmt.Errorf("%s: expected [classes, channels] weights, found shape %v", at, shape)
+		}
+	}
+	if op.Activation != act {
+		return nil, nil, nil, fmt.Errorf("%s: expected activation %s, found %s", at, actName(act), actName(op.Activation))
+	}
+	if w, err = wt.floats(); err != nil {
+		return nil, nil, nil, fmt.Errorf("%s: weights: %w", at, err)
+	}
+	outs := shape[0]
+	if op.Code == opDepthwiseConv2D {
+		outs = shape[3]
+	}
+	bias = make([]float32, outs)
+	if len(op.Inputs) > 2 && op.Inputs[2] >= 0 {
+		bt := g.tensor(op.Inputs[2])
+		if bt == nil {
+			return nil, nil, nil, fmt.Errorf("%s: bias tensor %d out of range", at, op.Inputs[2])
+		}
+		b, err := bt.floats()
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("%s: bias: %w", at, err)
+		}
+		if len(b) != outs {
+			return nil, nil, nil, fmt.Errorf("%s: expected %d biases, found %d", at, outs, len(b))
+		}
+		bias = b
+	}
+	return w, shape, bias, nil
+}
+
+func actName(a int) string {
+	switch a {
+	case actNone:
+		return "NONE"
+	case actRelu:
+		return "RELU"
+	case actRelu6:
+		return "RELU6"
+	}
+	return fmt.Sprintf("#%d", a)
+}
+
+const (
+	actNone  = 0
+	actRelu  = 1
+	actRelu6 = 3
+)
+
+// match recognises MobileNetV2 in the operators of tf and builds the model.
+func match(tf *tfModel) (*Model, error) {
+	if len(tf.Inputs) != 1 || len(tf.Outputs) != 1 {
+		return nil, fmt.Errorf("expected 1 input and 1 output, found %d and %d", len(tf.Inputs), len(tf.Outputs))
+	}
+	g := &graph{tf: tf, cur: tf.Inputs[0]}
+	in := g.tensor(g.cur)
+	if in == nil || len(in.Shape) != 4 || in.Shape[0] != 1 || in.Shape[3] != 3 || in.Shape[1] != in.Shape[2] {
+		var s []int
+		if in != nil {
+			s = in.Shape
+		}
+		return nil, fmt.Errorf("expected a [1,N,N,3] input, found %v", s)
+	}
+	m := &Model{}
+	m.Res = in.Shape[1]
+	if err := inputNormalisation(m, in); err != nil {
+		return nil, err
+	}
+	for g.is(0, opQuantize, opDequantize) {
+		g.take("QUANTIZE", opQuantize, opDequantize)
+	}
+
+	// Stem.
+	op, err := g.take("the 3x3 stem CONV_2D", opConv2D)
+	if err != nil {
+		return nil, err
+	}
+	w, shape, b, err := g.conv(op, "stem", 3, 2, actRelu6)
+	if err != nil {
+		return nil, err
+	}
+	if shape[3] != 3 {
+		return nil, fmt.Errorf("stem: expected 3 input channels, found %d", shape[3])
+	}
+	m.stem = kernels.PackStem(w, b, shape[0])
+	m.Weights = storage(g.tensor(op.Inputs[1]))
+	stem := shape[0]
+
+	// Bottlenecks: [expand] depthwise project [add], until the head.
+	var found []Bottleneck
+	c := stem
+	for g.is(0, opDepthwiseConv2D) || g.is(0, opConv2D) && g.is(1, opDepthwiseConv2D) {
+		i := len(found)
+		if i == 17 {
+			return nil, fmt.Errorf("more than 17 bottlenecks")
+		}
+		blockIn := g.cur
+		bn := Bottleneck{T: 1, In: c}
+		var bw bottleneckWeights
+		e := c
+		if g.is(0, opConv2D) {
+			op, _ := g.take("expand", opConv2D)
+			w, shape, b, err := g.conv(op, fmt.Sprintf("b%d expand", i), 1, 1, actRelu6)
+			if err != nil {
+				return nil, err
+			}
+			if shape[3] != c || shape[0]%c != 0 {
+				return nil, fmt.Errorf("b%d expand: expected %d input channels expanded by an integer factor, found weights %v", i, c, shape)
+			}
+			e, bn.T = shape[0], shape[0]/c
+			bw.expand = kernels.PackPointwise(w, b, shape[0], shape[3])
+		}
+		op, _ := g.take("depthwise", opDepthwiseConv2D)
+		stride := op.StrideH
+		w, shape, b, err := g.conv(op, fmt.Sprintf("b%d depthwise", i), 3, stride, actRelu6)
+		if err != nil {
+			return nil, err
+		}
+		if stride != 1 && stride != 2 || shape[0] != 1 || shape[3] != e || op.DepthMultiplier > 1 {
+			return nil, fmt.Errorf("b%d depthwise: expected [1,3,3,%d] weights, stride 1 or 2, depth multiplier 1; found %v, stride %d, multiplier %d", i, e, shape, stride, op.DepthMultiplier)
+		}
+		bn.Stride = stride
+		bw.depthwise = kernels.PackDepthwise(w, b, e)
+		op, err = g.take("the 1x1 projection CONV_2D", opConv2D)
+		if err != nil {
+			return nil, err
+		}
+		w, shape, b, err = g.conv(op, fmt.Sprintf("b%d project", i), 1, 1, actNone)
+		if err != nil {
+			return nil, err
+		}
+		if shape[3] != e {
+			return nil, fmt.Errorf("b%d project: expected %d input channels, found %d", i, e, shape[3])
+		}
+		bn.Out = shape[0]
+		bw.project = kernels.PackPointwise(w, b, shape[0], e)
+		if g.is(0, opAdd) {
+			op := g.peek(0)
+			if len(op.Inputs) != 2 || len(op.Outputs) != 1 || !(op.Inputs[0] == g.cur && op.Inputs[1] == blockIn || op.Inputs[1] == g.cur && op.Inputs[0] == blockIn) {
+				return nil, fmt.Errorf("op %d (ADD): expected the shortcut add of b%d's input and projection", g.i, i)
+			}
+			if op.Activation != actNone {
+				return nil, fmt.Errorf("op %d (ADD): expected no activation, found %s", g.i, actName(op.Activation))
+			}
+			g.i++
+			g.cur = op.Outputs[0]
+			bn.Residual = true
+		}
+		found = append(found, bn)
+		m.bottlenecks = append(m.bottlenecks, bw)
+		c = bn.Out
+	}
+
+	// The last 1x1 conv.
+	op, err = g.take("the next bottleneck or the last 1x1 CONV_2D", opConv2D)
+	if err != nil {
+		return nil, err
+	}
+	w, shape, b, err = g.conv(op, "head", 1, 1, actRelu6)
+	if err != nil {
+		return nil, err
+	}
+	if shape[3] != c {
+		return nil, fmt.Errorf("head: expected %d input channels, found %d", c, shape[3])
+	}
+	m.head = kernels.PackPointwise(w, b, shape[0], c)
+	head := shape[0]
+
+	// Global average pool.
+	op, err = g.take("AVERAGE_POOL_2D or MEAN", opAveragePool2D, opMean)
+	if err != nil {
+		return nil, err
+	}
+	if op.Code == opAveragePool2D && op.Padding != 1 {
+		return nil, fmt.Errorf("op %d (AVERAGE_POOL_2D): expected VALID padding", g.i-1)
+	}
+	for g.is(0, opReshape) {
+		g.take("RESHAPE", opReshape)
+	}
+
+	// Classifier: a 1x1 conv or a fully connected layer.
+	op, err = g.take("the classifier (CONV_2D or FULLY_CONNECTED)", opConv2D, opFullyConnected)
+	if err != nil {
+		return nil, err
+	}
+	w, shape, b, err = g.conv(op, "classifier", 1, 1, actNone)
+	if err != nil {
+		return nil, err
+	}
+	if shape[len(shape)-1] != head {
+		return nil, fmt.Errorf("classifier: expected %d input channels, found %d", head, shape[len(shape)-1])
+	}
+	m.Classes = shape[0]
+	m.classifier = kernels.PackPointwise(w, b, shape[0], head)
+	for g.is(0, opReshape) {
+		g.take("RESHAPE", opReshape)
+	}
+	op, err = g.take("SOFTMAX", opSoftmax)
+	if err != nil {
+		return nil, err
+	}
+	if op.Beta != 1 {
+		return nil, fmt.Errorf("op %d (SOFTMAX): expected beta 1, found %g", g.i-1, op.Beta)
+	}
+	for g.is(0, opQuantize, opDequantize) {
+		g.take("QUANTIZE", opQuantize, opDequantize)
+	}
+	if g.i != len(tf.Ops) {
+		return nil, fmt.Errorf("op %d (%s): expected the end of the graph after SOFTMAX", g.i, tf.Ops[g.i].Name)
+	}
+	if g.cur != tf.Outputs[0] {
+		return nil, fmt.Errorf("the last operator does not write the model's output")
+	}
+
+	// The layout must be the paper's at one of the published widths.
+	for _, width := range Widths {
+		a, err := NewArch(Config{Width: width, Res: m.Res, Classes: m.Classes})
+		if err != nil {
+			return nil, err
+		}
+		if a.Stem == stem && a.Head == head && sameBottlenecks(a.Bottlenecks, found) {
+			m.Width = width
+			return m, nil
+		}
+	}
+	return nil, fmt.Errorf("expected the layers of Table 2 at a width in %v; found stem %d, bottlenecks %s, head %d",
+		Widths, stem, describe(found), head)
+}
+
+func sameBottlenecks(want, got []Bottleneck) bool {
+	if len(want) != len(got) {
+		return false
+	}
+	for i := range want {
+		w, g := want[i], got[i]
+		if w.T != g.T || w.In != g.In || w.Out != g.Out || w.Stride != g.Stride || w.Residual != g.Residual {
+			return false
+		}
+	}
+	return true
+}
+
+// describe lists bottlenecks as t/out/stride, with + for a shortcut.
+func describe(bs []Bottleneck) string {
+	var s []string
+	for _, b := range bs {
+		r := ""
+		if b.Residual {
+			r = "+"
+		}
+		s = append(s, fmt.Sprintf("%d/%d/s%d%s", b.T, b.Out, b.Stride, r))
+	}
+	return fmt.Sprintf("%d [%s]", len(bs), strings.Join(s, " "))
+}
+
+// inputNormalisation sets how pixels 0..255 map to the network's input.
+func inputNormalisation(m *Model, in *tfTensor) error {
+	switch in.Type {
+	case tfUint8, tfInt8:
+		if len(in.Scale) != 1 || len(in.ZeroPoint) != 1 || !(in.Scale[0] > 0) {
+			return fmt.Errorf("input: expected one quantization scale and zero point, found %d and %d", len(in.Scale), len(in.ZeroPoint))
+		}
+		m.InputScale, m.InputZero = in.Scale[0], float32(in.ZeroPoint[0])
+		if in.Type == tfInt8 {
+			// An int8 input holds p - 128.
+			m.InputZero += 128
+		}
+	case tfFloat32:
+		// A float input carries no normalisation of its own: use
+		// MobileNetV2's training convention, x = p/127.5 - 1.
+		m.InputScale, m.InputZero = 1/127.5, 127.5
+	default:
+		return fmt.Errorf("input: expected uint8, int8 or float32, found type %d", in.Type)
+	}
+	return nil
+}
+
+// storage says how a weight tensor is stored in the file.
+func storage(t *tfTensor) string {
+	switch {
+	case t.Type == tfFloat32:
+		return "float32"
+	case len(t.Scale) > 1:
+		return fmt.Sprintf("%s per-channel", typeName(t.Type))
+	default:
+		return fmt.Sprintf("%s per-tensor", typeName(t.Type))
+	}
+}

@@ -1,0 +1,125 @@
+package model
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/mbv2/mbv2/kernels"
+)
+
+// Model is a loaded MobileNetV2: its configuration at its native resolution,
+// its weights packed once for the kernels, its input normalisation and its
+// labels. It is read-only once loaded; goroutines share it, each running
+// its own Runner.
+type Model struct {
+	Config
+	// Input pixels p (0..255) become x = InputScale*(p - InputZero), from
+	// the quantization of the model's input tensor.
+	InputScale, InputZero float32
+	Labels                []string // one per class, or nil
+	Weights               string   // how the file stored its weights, e.g. "uint8 per-tensor"
+
+	stem        *kernels.StemWeights
+	bottlenecks []bottleneckWeights
+	head        *kernels.PointwiseWeights
+	classifier  *kernels.PointwiseWeights
+}
+
+type bottleneckWeights struct {
+	expand    *kernels.PointwiseWeights // nil when t == 1
+	depthwise *kernels.DepthwiseWeights
+	project   *kernels.PointwiseWeights
+}
+
+// Label returns the label of class i, or its index when there are no labels.
+func (m *Model) Label(i int) string {
+	if i >= 0 && i < len(m.Labels) {
+		return m.Labels[i]
+	}
+	return fmt.Sprintf("class %d", i)
+}
+
+// Runner holds the activation buffers of forward passes at one resolution,
+// allocated once. It is not safe for concurrent use: one per goroutine.
+type Runner struct {
+	m      *Model
+	arch   *Arch
+	layers []Layer
+
+	input  []float32 // res x res x 3, normalised
+	x, y   []float32 // a bottleneck's input and output: max h*w*c
+	e      []float32 // expanded (and head) activations: max h*w*t*d'
+	d      []float32 // depthwise output: max h'*w'*t*d'
+	pooled []float32 // [head]
+	logits []float32 // [classes]
+	probs  []float32 // [classes]
+
+	pool *pool
+	step step // the layer being computed, shared with the pool's threads
+
+	timing bool
+	times  []time.Duration // per layer, when timing
+	last   time.Time
+	next   int
+}
+
+// NewRunner allocates the buffers of a forward pass at resolution res (the
+// network is fully convolutional: any res works, not only the model's own)
+// and starts threads-1 goroutines that share each layer's work; Close stops
+// them.
+func (m *Model) NewRunner(res, threads int) (*Runner, error) {
+	cfg := m.Config
+	cfg.Res = res
+	a, err := NewArch(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var xy, e, d int
+	xy = a.StemH * a.StemH * a.Stem
+	for _, b := range a.Bottlenecks {
+		xy = max(xy, b.H*b.W*b.In, b.OutH*b.OutW*b.Out)
+		if b.T != 1 {
+			e = max(e, b.H*b.W*b.Expanded())
+		}
+		d = max(d, b.OutH*b.OutW*b.Expanded())
+	}
+	e = max(e, a.HeadH*a.HeadH*a.Head)
+	r := &Runner{
+		m:      m,
+		arch:   a,
+		layers: a.Layers(),
+		input:  make([]float32, res*res*3),
+		x:      make([]float32, xy),
+		y:      make([]float32, xy),
+		e:      make([]float32, e),
+		d:      make([]float32, d),
+		pooled: make([]float32, a.Head),
+		logits: make([]float32, a.Classes),
+		probs:  make([]float32, a.Classes),
+	}
+	r.times = make([]time.Duration, len(r.layers))
+	r.pool = newPool(threads)
+	return r, nil
+}
+
+// Close stops the runner's threads.
+func (r *Runner) Close() { r.pool.close() }
+
+// Threads returns the number of threads the runner splits each layer over.
+func (r *Runner) Threads() int { return r.pool.threads }
+
+// Arch returns the layer plan the runner runs.
+func (r *Runner) Arch() *Arch { return r.arch }
+
+// Layers returns the layers of a forward pass, in order.
+func (r *Runner) Layers() []Layer { return r.layers }
+
+// SetTiming turns per-layer timing on or off.
+func (r *Runner) SetTiming(on bool) { r.timing = on }
+
+// Times returns the duration of each layer of the last forward pass, in
+// the order of Layers, when timing is on.
+func (r *Runner) Times() []time.Duration { return r.times }
+
+// Logits returns the classifier outputs of the last forward pass.
+func (r *Runner) Logits() []float32 { return r.logits }

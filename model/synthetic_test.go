@@ -1,0 +1,395 @@
+package model
+
+import (
+	"bytes"
+	"encoding/binary"
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// convSpec is one convolution of a synthetic MobileNetV2, with its weights
+// as a TFLite file stores them (OHWI; [1,3,3,C] for depthwise).
+type convSpec struct {
+	kind      string // stem, expand, depthwise, project, head, classifier
+	k, stride int
+	cin, cout int
+	relu6     bool
+	w, b      []float32
+	residual  bool // project: add the block's input
+}
+
+// synthNet draws random weights for the network of cfg, scaled (He
+// initialisation) so that activations stay in a normal range.
+func synthNet(cfg Config, seed uint64) []convSpec {
+	a, err := NewArch(cfg)
+	if err != nil {
+		panic(err)
+	}
+	rng := rand.New(rand.NewPCG(seed, 1))
+	conv := func(kind string, k, stride, cin, cout int, relu6 bool) convSpec {
+		fanIn, n := k*k*cin, cout*k*k*cin
+		if kind == "depthwise" {
+			fanIn, n = k*k, k*k*cout
+		}
+		c := convSpec{kind: kind, k: k, stride: stride, cin: cin, cout: cout, relu6: relu6,
+			w: make([]float32, n), b: make([]float32, cout)}
+		std := math.Sqrt(2 / float64(fanIn))
+		for i := range c.w {
+			c.w[i] = float32(rng.NormFloat64() * std)
+		}
+		for i := range c.b {
+			c.b[i] = float32(rng.NormFloat64() * 0.1)
+		}
+		return c
+	}
+	specs := []convSpec{conv("stem", 3, 2, 3, a.Stem, true)}
+	for _, b := range a.Bottlenecks {
+		if b.T != 1 {
+			specs = append(specs, conv("expand", 1, 1, b.In, b.Expanded(), true))
+		}
+		specs = append(specs, conv("depthwise", 3, b.Stride, b.Expanded(), b.Expanded(), true))
+		p := conv("project", 1, 1, b.Expanded(), b.Out, false)
+		p.residual = b.Residual
+		specs = append(specs, p)
+	}
+	last := a.Bottlenecks[len(a.Bottlenecks)-1].Out
+	specs = append(specs, conv("head", 1, 1, last, a.Head, true))
+	specs = append(specs, conv("classifier", 1, 1, a.Head, cfg.Classes, false))
+	return specs
+}
+
+// synthTFLite lays the network out as a TFLite graph: a uint8 input with
+// quantization (x = (p-128)/128), float32 weights, optional uint8 per-tensor
+// quantized weights when quant is set, a 1x1 conv classifier then RESHAPE
+// (or FULLY_CONNECTED when fc is set), SOFTMAX.
+func synthTFLite(cfg Config, specs []convSpec, quant, fc bool) *tfModel {
+	m := &tfModel{Version: 3, Description: "synthetic MobileNetV2"}
+	tensor := func(t tfTensor) int {
+		m.Tensors = append(m.Tensors, t)
+		return len(m.Tensors) - 1
+	}
+	act := func(name string, shape ...int) int {
+		return tensor(tfTensor{Name: name, Shape: shape, Type: tfFloat32})
+	}
+	floats := func(name string, v []float32, shape ...int) int {
+		if quant && len(shape) > 1 {
+			lo, hi := float32(0), float32(0)
+			for _, x := range v {
+				lo, hi = min(lo, x), max(hi, x)
+			}
+			scale := (hi - lo) / 255
+			zp := int64(math.Round(float64(-lo / scale)))
+			q := make([]byte, len(v))
+			for i, x := range v {
+				q[i] = byte(max(0, min(255, math.Round(float64(x/scale))+float64(zp))))
+				v[i] = scale * (float32(q[i]) - float32(zp)) // the reference uses what the file holds
+			}
+			return tensor(tfTensor{Name: name, Shape: shape, Type: tfUint8, Data: q, Scale: []float32{scale}, ZeroPoint: []int64{zp}})
+		}
+		var buf bytes.Buffer
+		binary.Write(&buf, binary.LittleEndian, v)
+		return tensor(tfTensor{Name: name, Shape: shape, Type: tfFloat32, Data: buf.Bytes()})
+	}
+	op := func(o tfOp) { m.Ops = append(m.Ops, o) }
+
+	h := cfg.Res
+	cur := tensor(tfTensor{Name: "input", Shape: []int{1, h, h, 3}, Type: tfUint8, Scale: []float32{1.0 / 128}, ZeroPoint: []int64{128}})
+	m.Inputs = []int{cur}
+	blockIn := cur
+	for i, s := range specs {
+		name := fmt.Sprintf("%d_%s", i, s.kind)
+		if s.kind == "classifier" {
+			pooled := act("pool", 1, 1, 1, s.cin)
+			op(tfOp{Code: opAveragePool2D, Inputs: []int{cur}, Outputs: []int{pooled}, Padding: 1, StrideW: 1, StrideH: 1, FilterW: h, FilterH: h})
+			cur = pooled
+			out := act("logits", 1, s.cout)
+			b := floats(name+"/b", s.b, s.cout)
+			if fc {
+				w := floats(name+"/w", s.w, s.cout, s.cin)
+				op(tfOp{Code: opFullyConnected, Inputs: []int{cur, w, b}, Outputs: []int{out}})
+			} else {
+				w := floats(name+"/w", s.w, s.cout, 1, 1, s.cin)
+				conv := act("logits4", 1, 1, 1, s.cout)
+				op(tfOp{Code: opConv2D, Inputs: []int{cur, w, b}, Outputs: []int{conv}, StrideW: 1, StrideH: 1, DilationW: 1, DilationH: 1})
+				shape := tensor(tfTensor{Name: "shape", Shape: []int{2}, Type: tfInt32, Data: []byte{1, 0, 0, 0, byte(s.cout), byte(s.cout >> 8), 0, 0}})
+				op(tfOp{Code: opReshape, Inputs: []int{conv, shape}, Outputs: []int{out}})
+			}
+			probs := act("probs", 1, s.cout)
+			op(tfOp{Code: opSoftmax, Inputs: []int{out}, Outputs: []int{probs}, Beta: 1})
+			m.Outputs = []int{probs}
+			return m
+		}
+		if s.kind == "expand" || s.kind == "depthwise" && i == 1 {
+			blockIn = cur
+		}
+		oh := (h + s.stride - 1) / s.stride
+		out := act(name, 1, oh, oh, s.cout)
+		var w int
+		code := opConv2D
+		if s.kind == "depthwise" {
+			code = opDepthwiseConv2D
+			w = floats(name+"/w", s.w, 1, 3, 3, s.cout)
+		} else {
+			w = floats(name+"/w", s.w, s.cout, s.k, s.k, s.cin)
+		}
+		b := floats(name+"/b", s.b, s.cout)
+		o := tfOp{Code: int32(code), Inputs: []int{cur, w, b}, Outputs: []int{out}, StrideW: s.stride, StrideH: s.stride, DilationW: 1, DilationH: 1}
+		if s.relu6 {
+			o.Activation = actRelu6
+		}
+		if code == opDepthwiseConv2D {
+			o.DepthMultiplier = 1
+		}
+		op(o)
+		cur, h = out, oh
+		if s.residual {
+			sum := act(name+"/add", 1, h, h, s.cout)
+			op(tfOp{Code: opAdd, Inputs: []int{cur, blockIn}, Outputs: []int{sum}})
+			cur = sum
+		}
+	}
+	panic("no classifier")
+}
+
+// naiveForward runs the network in float64, straight from the specs: the
+// reference for the packed kernels, the loader and the graph together.
+func naiveForward(cfg Config, specs []convSpec, rgb []byte) []float64 {
+	h := cfg.Res
+	x := make([]float64, len(rgb))
+	for i, p := range rgb {
+		x[i] = (float64(p) - 128) / 128
+	}
+	blockIn := x
+	for i, s := range specs {
+		if s.kind == "classifier" {
+			c := s.cin
+			pooled := make([]float64, c)
+			for p := range h * h {
+				for j := range c {
+					pooled[j] += x[p*c+j]
+				}
+			}
+			logits := make([]float64, s.cout)
+			for o := range s.cout {
+				sum := float64(s.b[o])
+				for j := range c {
+					sum += pooled[j] / float64(h*h) * float64(s.w[o*c+j])
+				}
+				logits[o] = sum
+			}
+			return logits
+		}
+		if s.kind == "expand" || s.kind == "depthwise" && i == 1 {
+			blockIn = x
+		}
+		oh := (h + s.stride - 1) / s.stride
+		pad := max((oh-1)*s.stride+s.k-h, 0) / 2
+		y := make([]float64, oh*oh*s.cout)
+		for oy := range oh {
+			for ox := range oh {
+				for o := range s.cout {
+					sum := float64(s.b[o])
+					for ky := range s.k {
+						for kx := range s.k {
+							iy, ix := oy*s.stride+ky-pad, ox*s.stride+kx-pad
+							if iy < 0 || iy >= h || ix < 0 || ix >= h {
+								continue
+							}
+							if s.kind == "depthwise" {
+								sum += x[(iy*h+ix)*s.cin+o] * float64(s.w[(ky*3+kx)*s.cout+o])
+								continue
+							}
+							for c := range s.cin {
+								sum += x[(iy*h+ix)*s.cin+c] * float64(s.w[((o*s.k+ky)*s.k+kx)*s.cin+c])
+							}
+						}
+					}
+					if s.relu6 {
+						sum = min(max(sum, 0), 6)
+					}
+					y[(oy*oh+ox)*s.cout+o] = sum
+				}
+			}
+		}
+		if s.residual {
+			for j := range y {
+				y[j] += blockIn[j]
+			}
+		}
+		x, h = y, oh
+	}
+	panic("no classifier")
+}
+
+func randomRGB(n int, seed uint64) []byte {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(rng.IntN(256))
+	}
+	return b
+}
+
+// TestSyntheticModels writes random MobileNetV2s of several widths,
+// resolutions and storage formats as TFLite files, loads them, and checks
+// the forward pass against the float64 reference.
+func TestSyntheticModels(t *testing.T) {
+	cases := []struct {
+		cfg       Config
+		quant, fc bool
+	}{
+		{Config{Width: 0.35, Res: 32, Classes: 10}, false, false},
+		{Config{Width: 0.5, Res: 45, Classes: 7}, true, true}, // odd sizes: SAME pads 1/1 at stride 2
+		{Config{Width: 1.0, Res: 64, Classes: 1001}, true, false},
+		{Config{Width: 1.4, Res: 40, Classes: 3}, false, true},
+	}
+	for _, c := range cases {
+		name := fmt.Sprintf("%g_%d_quant=%v_fc=%v", c.cfg.Width, c.cfg.Res, c.quant, c.fc)
+		t.Run(name, func(t *testing.T) {
+			specs := synthNet(c.cfg, 1)
+			file := writeTFLite(synthTFLite(c.cfg, specs, c.quant, c.fc), nil)
+			m, err := Load(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Width != c.cfg.Width || m.Res != c.cfg.Res || m.Classes != c.cfg.Classes {
+				t.Fatalf("loaded width %g res %d classes %d", m.Width, m.Res, m.Classes)
+			}
+			r, err := m.NewRunner(m.Res, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			for seed := range uint64(3) {
+				rgb := randomRGB(m.Res*m.Res*3, seed)
+				r.Forward(rgb)
+				want := naiveForward(c.cfg, specs, rgb)
+				for i, got := range r.Logits() {
+					if d := math.Abs(float64(got) - want[i]); d > 1e-4*max(1, math.Abs(want[i])) {
+						t.Fatalf("image %d: logit %d = %g, reference %g", seed, i, got, want[i])
+					}
+				}
+				// Any thread count gives the same bits.
+				for _, threads := range []int{2, 3, 8} {
+					rt, _ := m.NewRunner(m.Res, threads)
+					rt.Forward(rgb)
+					for i, got := range rt.Logits() {
+						if got != r.Logits()[i] {
+							t.Fatalf("image %d, %d threads: logit %d = %g, 1 thread %g", seed, threads, i, got, r.Logits()[i])
+						}
+					}
+					rt.Close()
+				}
+			}
+		})
+	}
+}
+
+// TestLoadRejects breaks a valid file in each way a model can be wrong: each
+// must give an error that says what was expected, never a panic.
+func TestLoadRejects(t *testing.T) {
+	cfg := Config{Width: 0.35, Res: 32, Classes: 10}
+	specs := synthNet(cfg, 1)
+	good := func() *tfModel { return synthTFLite(cfg, specs, true, false) }
+	if _, err := Load(writeTFLite(good(), nil)); err != nil {
+		t.Fatal(err)
+	}
+	opIndex := func(m *tfModel, code int32, nth int) int {
+		for i, o := range m.Ops {
+			if o.Code == code {
+				if nth == 0 {
+					return i
+				}
+				nth--
+			}
+		}
+		t.Fatalf("no op %d", code)
+		return -1
+	}
+	cases := []struct {
+		name  string
+		edit  func(m *tfModel)
+		bytes func(b []byte) []byte
+		want  string
+	}{
+		{name: "truncated", bytes: func(b []byte) []byte { return b[:len(b)/2] }, want: "tflite"},
+		{name: "empty", bytes: func(b []byte) []byte { return nil }, want: "tflite"},
+		{name: "wrong magic", bytes: func(b []byte) []byte { copy(b[4:8], "XXXX"); return b }, want: "TFL3"},
+		{name: "unsupported op", edit: func(m *tfModel) { m.Ops[opIndex(m, opAdd, 0)].Code = 18 /* MUL */ }, want: "expected"},
+		{name: "missing residual add", edit: func(m *tfModel) {
+			i := opIndex(m, opAdd, 0)
+			m.Ops[i+1].Inputs[0] = m.Ops[i].Inputs[0]
+			m.Ops = append(m.Ops[:i], m.Ops[i+1:]...)
+		}, want: "Table 2"},
+		{name: "missing weights", edit: func(m *tfModel) { m.Ops[0].Inputs = m.Ops[0].Inputs[:1] }, want: "no weights"},
+		{name: "missing tensor", edit: func(m *tfModel) { m.Ops[3].Inputs[1] = len(m.Tensors) + 5 }, want: "tensor"},
+		{name: "wrong stem shape", edit: func(m *tfModel) { m.Tensors[m.Ops[0].Inputs[1]].Shape = []int{16, 1, 1, 27} }, want: "3x3"},
+		{name: "wrong stride", edit: func(m *tfModel) { m.Ops[0].StrideW = 1 }, want: "stride 2"},
+		{name: "relu on projection", edit: func(m *tfModel) { m.Ops[2].Activation = actRelu6 }, want: "activation NONE"},
+		{name: "no softmax", edit: func(m *tfModel) { m.Ops = m.Ops[:len(m.Ops)-1]; m.Outputs = m.Ops[len(m.Ops)-1].Outputs }, want: "SOFTMAX"},
+		{name: "broken chain", edit: func(m *tfModel) { m.Ops[5].Inputs[0] = m.Ops[1].Outputs[0] }, want: "previous layer"},
+		{name: "rgba input", edit: func(m *tfModel) { m.Tensors[m.Inputs[0]].Shape = []int{1, 32, 32, 4} }, want: "[1,N,N,3]"},
+		{name: "not square", edit: func(m *tfModel) { m.Tensors[m.Inputs[0]].Shape = []int{1, 32, 48, 3} }, want: "[1,N,N,3]"},
+		{name: "odd width", edit: func(m *tfModel) {
+			// A first projection of 4 channels is no published width's.
+			p := m.Ops[2]
+			w := &m.Tensors[p.Inputs[1]]
+			w.Shape[0], w.Data = 4, w.Data[:4*w.Shape[3]]
+			b := &m.Tensors[p.Inputs[2]]
+			b.Shape[0], b.Data = 4, b.Data[:4*4]
+		}, want: "expected"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := good()
+			if c.edit != nil {
+				c.edit(m)
+			}
+			b := writeTFLite(m, nil)
+			if c.bytes != nil {
+				b = c.bytes(b)
+			}
+			_, err := Load(b)
+			if err == nil {
+				t.Fatal("loaded")
+			}
+			t.Log(err)
+			if !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("error %q: want one line containing %q", err, c.want)
+			}
+		})
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the generated files under testdata")
+
+// TestTinyModelFile keeps testdata/mbv2_tiny.tflite, the small random
+// MobileNetV2 that the command's tests classify with, in step with the code
+// that writes it: run with -update to rewrite it.
+func TestTinyModelFile(t *testing.T) {
+	cfg := Config{Width: 0.35, Res: 32, Classes: 4}
+	file := writeTFLite(synthTFLite(cfg, synthNet(cfg, 7), true, false), []string{"alpha", "beta", "gamma", "delta"})
+	path := filepath.Join("..", "testdata", "mbv2_tiny.tflite")
+	if *update {
+		if err := os.WriteFile(path, file, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./model -run TestTinyModelFile -update)", err)
+	}
+	if !bytes.Equal(got, file) {
+		t.Fatalf("%s is stale: run go test ./model -run TestTinyModelFile -update", path)
+	}
+	m, err := Load(got)
+	if err != nil || len(m.Labels) != 4 {
+		t.Fatalf("load: %v, labels %v", err, m.Labels)
+	}
+}
