@@ -56,6 +56,7 @@ func newRootCmd(io *iostreams) *cobra.Command {
 	root.SetIn(io.In)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(
+		newClassifyCmd(io),
 		newVersionCmd(io),
 		newModelCmd(io),
 	)

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// tinyModelPath is a small random MobileNetV2 (width 0.35, 32x32, four
+// classes alpha..delta) that the model package's tests write and keep fresh.
+var tinyModelPath = filepath.Join("..", "..", "testdata", "mbv2_tiny.tflite")
+
+func runCmd(t *testing.T, stdin io.Reader, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	if stdin == nil {
+		stdin = strings.NewReader("")
+	}
+	var out, errb bytes.Buffer
+	code = run(args, &iostreams{In: stdin, Out: &out, Err: &errb})
+	return code, out.String(), errb.String()
+}
+
+// writePNG writes a w x h gradient image and returns its path.
+func writePNG(t *testing.T, dir, name string, w, h int) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		for x := range w {
+			img.Set(x, y, color.RGBA{uint8(x * 7), uint8(y * 5), uint8(x ^ y), 255})
+		}
+	}
+	var b bytes.Buffer
+	png.Encode(&b, img)
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestClassifyText(t *testing.T) {
+	img := writePNG(t, t.TempDir(), "a.png", 50, 40)
+	code, stdout, stderr := runCmd(t, nil, "classify", "-m", tinyModelPath, "-k", "2", img)
+	if code != exitOK || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if len(lines) != 3 || lines[0] != img || !strings.HasPrefix(lines[1], "  1  0.") || !strings.HasPrefix(lines[2], "  2  0.") {
+		t.Fatalf("stdout:\n%s", stdout)
+	}
+	label := strings.Fields(lines[1])[2]
+	if !strings.Contains("alpha beta gamma delta", label) {
+		t.Errorf("label %q is not one of the model's", label)
+	}
+}
+
+func TestClassifyJSONAndFailures(t *testing.T) {
+	dir := t.TempDir()
+	good := writePNG(t, dir, "good.png", 32, 32)
+	text := filepath.Join(dir, "notes.txt")
+	os.WriteFile(text, []byte("not an image\n"), 0o644)
+	empty := filepath.Join(dir, "empty.jpg")
+	os.WriteFile(empty, nil, 0o644)
+	missing := filepath.Join(dir, "missing.png")
+	files := []string{good, text, missing, empty, dir, good}
+
+	code, stdout, stderr := runCmd(t, nil, append([]string{"classify", "-m", tinyModelPath, "--json", "-k", "0"}, files...)...)
+	if code != exitFailure {
+		t.Errorf("exit %d, want %d", code, exitFailure)
+	}
+	errLines := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+	if len(errLines) != 4 {
+		t.Errorf("want one stderr line per failed file, got:\n%s", stderr)
+	}
+	for _, l := range errLines {
+		if !strings.HasPrefix(l, "mbv2: "+dir) {
+			t.Errorf("stderr line %q does not name the file", l)
+		}
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if len(lines) != len(files) {
+		t.Fatalf("want %d JSON lines, got:\n%s", len(files), stdout)
+	}
+	for i, l := range lines {
+		var res result
+		if err := json.Unmarshal([]byte(l), &res); err != nil {
+			t.Fatalf("line %d: %v: %s", i, err, l)
+		}
+		if res.File != files[i] {
+			t.Errorf("line %d is for %s, want %s", i, res.File, files[i])
+		}
+		ok := files[i] == good
+		if ok != (res.Error == "") || ok != (len(res.Top) == 4) {
+			t.Errorf("line %d: %s", i, l)
+		}
+		if ok {
+			var sum float32
+			for _, p := range res.Top {
+				sum += p.Prob
+			}
+			if sum < 0.999 || sum > 1.001 || res.Model != "mbv2_tiny" || res.Top[0].Prob < res.Top[3].Prob {
+				t.Errorf("line %d: probabilities sum to %g, model %q: %s", i, sum, res.Model, l)
+			}
+		}
+	}
+	if !strings.Contains(lines[2], `"error":"no such file"`) {
+		t.Errorf("missing file: %s", lines[2])
+	}
+}
+
+func TestClassifyStdinAndTiming(t *testing.T) {
+	img := writePNG(t, t.TempDir(), "a.png", 64, 64)
+	data, _ := os.ReadFile(img)
+	code, stdout, stderr := runCmd(t, bytes.NewReader(data), "classify", "-m", tinyModelPath, "--json", "--timing", "-k", "1", "-")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	var res result
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil || res.File != "-" || len(res.Top) != 1 {
+		t.Fatalf("%v: %s", err, stdout)
+	}
+	// stem, 17 depthwise and projections, 16 expands, head, pool, classifier, softmax
+	if len(res.Layers) != 1+17*2+16+4 || res.Layers[1].Name != "b0/depthwise" {
+		t.Errorf("layers: %+v", res.Layers)
+	}
+	for _, want := range []string{"kernels ", "b16/project", "total"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("timing table lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+func TestClassifyUsageErrors(t *testing.T) {
+	img := writePNG(t, t.TempDir(), "a.png", 8, 8)
+	for _, args := range [][]string{
+		{"classify"},
+		{"classify", "-m", tinyModelPath, "--top", "-1", img},
+		{"classify", "-m", tinyModelPath, "--crop", "1.5", img},
+		{"classify", "-m", tinyModelPath, "--resize", "lanczos", img},
+		{"classify", "--bogus", img},
+	} {
+		code, stdout, stderr := runCmd(t, nil, args...)
+		if code != exitUsage || stdout != "" || !strings.HasPrefix(stderr, "mbv2: ") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+		}
+	}
+}
+
+func TestClassifyModelErrors(t *testing.T) {
+	dir := t.TempDir()
+	img := writePNG(t, dir, "a.png", 8, 8)
+	labels := filepath.Join(dir, "labels.txt")
+	os.WriteFile(labels, []byte("one\ntwo\n"), 0o644)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-m", img}, "not a TensorFlow Lite model"},
+		{[]string{"-m", filepath.Join(dir, "nope.tflite")}, "nope.tflite"},
+		{[]string{"-m", tinyModelPath, "--labels", labels}, "2 labels for a model with 4 classes"},
+	} {
+		code, stdout, stderr := runCmd(t, nil, append(append([]string{"classify"}, c.args...), img)...)
+		if code != exitFailure || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want one line with %q", c.args, code, stdout, stderr, c.want)
+		}
+	}
+}
+
+// TestClassifyRealModel classifies the shared photos with the default model.
+func TestClassifyRealModel(t *testing.T) {
+	dir := sharedModelsDir(t)
+	shared := filepath.Dir(dir)
+	code, stdout, stderr := runCmd(t, nil, "classify", "-m", filepath.Join(dir, "mobilenet_v2_1.0_224_quant.tflite"), "-k", "1", "--json",
+		filepath.Join(shared, "reference", "inputs", "cat.png"), filepath.Join(shared, "images", "grace_hopper.bmp"), filepath.Join(shared, "images", "parrot.jpg"))
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := []string{"Egyptian cat", "military uniform", "macaw"}
+	for i, l := range strings.Split(strings.TrimSuffix(stdout, "\n"), "\n") {
+		var res result
+		json.Unmarshal([]byte(l), &res)
+		if len(res.Top) != 1 || res.Top[0].Label != want[i] {
+			t.Errorf("%s: got %s, want %s", res.File, l, want[i])
+		}
+	}
+}
