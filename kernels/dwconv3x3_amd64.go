@@ -4,10 +4,10 @@ package kernels
 
 // dwconv3x3s1AVX2 computes output row oy of a 3x3 stride-1 depthwise
 // convolution with TF SAME padding: dst is the row, r0, r1, r2 the input rows
-// oy-1, oy, oy+1 (w pixels of c channels), of which rows has bit ky set for
-// those inside the image (a row outside points at r1 and counts as zeros),
-// w and bias the packed weights [9][cp] and bias. left is 1: the leading
-// padding. In Go:
+// oy-1, oy, oy+1 (iw pixels of c channels), w and bias the packed weights
+// [9][cp] and bias, m0 and m2 lane masks, 8 lanes of -1 for rows 0 and 2
+// inside the image, of 0 for rows of padding (which point at r1). left is 1:
+// the leading padding. In Go:
 //
 //	for ox := range ow {
 //		for ch := range c {
@@ -15,8 +15,8 @@ package kernels
 //			for ky, r := range [3][]float32{r0, r1, r2} {
 //				for kx := range 3 {
 //					ix := ox - left + kx
-//					if rows&(1<<ky) != 0 && ix >= 0 && ix < w {
-//						acc += r[ix*c+ch] * w[(ky*3+kx)*cp+ch]
+//					if ix >= 0 && ix < iw {
+//						acc += r[ix*c+ch] * (w[(ky*3+kx)*cp+ch] & mask[ky]) // mask: m0, -1, m2
 //					}
 //				}
 //			}
@@ -27,13 +27,13 @@ package kernels
 // c must be at least 8 and the row at least 2 pixels wide.
 //
 //go:noescape
-func dwconv3x3s1AVX2(dst, r0, r1, r2, w, bias *float32, ow, left, c, cp, rows int, lo, hi float32)
+func dwconv3x3s1AVX2(dst, r0, r1, r2, w, bias *float32, m0, m2 *int32, ow, left, c, cp int, lo, hi float32)
 
 // dwconv3x3s2AVX2 is dwconv3x3s1AVX2 for stride 2: r0, r1, r2 are input rows
 // 2*oy-top+0..2, left is the leading padding, 0 or 1, and ix = 2*ox - left + kx.
 //
 //go:noescape
-func dwconv3x3s2AVX2(dst, r0, r1, r2, w, bias *float32, ow, left, c, cp, rows int, lo, hi float32)
+func dwconv3x3s2AVX2(dst, r0, r1, r2, w, bias *float32, m0, m2 *int32, ow, left, c, cp int, lo, hi float32)
 
 func depthwiseAVX2(dst, src []float32, h, w, stride, y0, y1 int, wt *DepthwiseWeights, lo, hi float32) {
 	c, cp := wt.C, roundUp(wt.C, Tile)
@@ -49,19 +49,20 @@ func depthwiseAVX2(dst, src []float32, h, w, stride, y0, y1 int, wt *DepthwiseWe
 	if stride == 2 {
 		kernel = dwconv3x3s2AVX2
 	}
+	inside, outside := &tailMask[0], &tailMask[Tile]
 	for oy := y0; oy < y1; oy++ {
-		// The centre input row is always inside the image; a row outside
-		// is read from it with zero weights, which adds exactly zero for
-		// finite inputs.
+		// The centre input row is always inside the image; a row of
+		// padding is read from it with zero weights, which adds exactly
+		// zero for finite inputs.
 		iy := oy*stride - top
 		mid := &src[(iy+1)*row]
-		r0, r2, rows := mid, mid, 2
+		r0, r2, m0, m2 := mid, mid, outside, outside
 		if iy >= 0 {
-			r0, rows = &src[iy*row], rows|1
+			r0, m0 = &src[iy*row], inside
 		}
 		if iy+2 < h {
-			r2, rows = &src[(iy+2)*row], rows|4
+			r2, m2 = &src[(iy+2)*row], inside
 		}
-		kernel(&dst[oy*ow*c], r0, mid, r2, &wt.W[0], &wt.Bias[0], ow, left, c, cp, rows, lo, hi)
+		kernel(&dst[oy*ow*c], r0, mid, r2, &wt.W[0], &wt.Bias[0], m0, m2, ow, left, c, cp, lo, hi)
 	}
 }
