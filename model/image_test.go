@@ -24,25 +24,6 @@ import (
 	"golang.org/x/image/tiff"
 )
 
-// imageTestdata returns the directory of shared photos and reference
-// inputs: $MBV2_TESTDATA, else "shared" next to the module root. Missing, it
-// skips the test, or fails it under CI.
-func imageTestdata(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("MBV2_TESTDATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared") // the test runs in <module>/model
-	}
-	if _, err := os.Stat(filepath.Join(dir, "images")); err != nil {
-		msg := fmt.Sprintf("SHARED TEST DATA MISSING (set MBV2_TESTDATA): %v", err)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return dir
-}
-
 // testPattern is an asymmetric w x h image: every pixel differs from its
 // mirror images, so a flip or a transpose shows.
 func testPattern(w, h int) *image.NRGBA {
@@ -730,7 +711,7 @@ func readRGB(t *testing.T, path string) ([]byte, int) {
 // 224x224 inputs, made with PIL's bilinear resize of the whole photo, and
 // that those inputs go through unchanged.
 func TestReferenceInputs(t *testing.T) {
-	dir := imageTestdata(t)
+	dir := sharedData(t)
 	photos, err := os.ReadDir(filepath.Join(dir, "images"))
 	if err != nil {
 		t.Fatal(err)

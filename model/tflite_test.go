@@ -480,26 +480,6 @@ func TestTFLiteSeeds(t *testing.T) {
 	}
 }
 
-// tfliteModels returns the directory of the shared .tflite files:
-// $MBV2_TESTDATA/models, or shared/models next to the module. When it is
-// missing the test is skipped, loudly, except under CI, where it fails.
-func tfliteModels(t testing.TB) string {
-	t.Helper()
-	dir := os.Getenv("MBV2_TESTDATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared") // the test runs in <module>/model
-	}
-	dir = filepath.Join(dir, "models")
-	if _, err := os.Stat(dir); err != nil {
-		msg := fmt.Sprintf("SHARED MODELS MISSING, TEST SKIPPED (set MBV2_TESTDATA): %v", err)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return dir
-}
-
 // realTFLite is what MODELS.md says of each shared model.
 var realTFLite = []struct {
 	file              string
@@ -548,7 +528,7 @@ var realTFLite = []struct {
 }
 
 func TestTFLiteRealFiles(t *testing.T) {
-	dir := tfliteModels(t)
+	dir := filepath.Join(sharedData(t), "models")
 	for _, want := range realTFLite {
 		t.Run(want.file, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join(dir, want.file))
@@ -664,7 +644,7 @@ func TestTFLiteRealFiles(t *testing.T) {
 // BenchmarkTFLiteLoad parses the TF1 ImageNet model and dequantizes all its
 // constant tensors, as loading does.
 func BenchmarkTFLiteLoad(b *testing.B) {
-	data, err := os.ReadFile(filepath.Join(tfliteModels(b), "mobilenet_v2_1.0_224_quant.tflite"))
+	data, err := os.ReadFile(filepath.Join(sharedData(b), "models", "mobilenet_v2_1.0_224_quant.tflite"))
 	if err != nil {
 		b.Fatal(err)
 	}
