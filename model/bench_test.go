@@ -1,0 +1,45 @@
+package model
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/mbv2/mbv2/kernels"
+)
+
+// BenchmarkForward times the whole network, 1.0/224 with random weights,
+// under each kernel set and thread count.
+func BenchmarkForward(b *testing.B) {
+	cfg := Config{Width: 1, Res: 224, Classes: 1001}
+	m, err := Load(writeTFLite(synthTFLite(cfg, synthNet(cfg, 1), false, false), nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	macs, _ := newArchMust(cfg).Cost()
+	rgb := randomRGB(cfg.Res*cfg.Res*3, 1)
+	for _, set := range kernels.Sets() {
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s/threads=%d", set, threads), func(b *testing.B) {
+				prev := kernels.Name()
+				kernels.Use(set)
+				defer kernels.Use(prev)
+				r, _ := m.NewRunner(cfg.Res, threads)
+				defer r.Close()
+				r.Forward(rgb)
+				b.ResetTimer()
+				for range b.N {
+					r.Forward(rgb)
+				}
+				b.ReportMetric(2*float64(macs)*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "GFLOP/s")
+			})
+		}
+	}
+}
+
+func newArchMust(cfg Config) *Arch {
+	a, err := NewArch(cfg)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
