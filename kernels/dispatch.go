@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 )
 
@@ -60,6 +61,15 @@ func Sets() []string {
 	return s
 }
 
+// Names returns the names of every kernel set built into this binary.
+func Names() []string {
+	var s []string
+	for _, im := range impls {
+		s = append(s, im.name)
+	}
+	return s
+}
+
 // Use selects a kernel set by name; "auto" or "" picks the fastest the CPU
 // supports. It is meant to be called once, before any inference.
 func Use(name string) error {
@@ -78,6 +88,10 @@ func Use(name string) error {
 		}
 		active = &impls[i]
 		return nil
+	}
+	switch name {
+	case "avx2", "avx512", "neon":
+		return fmt.Errorf("kernel set %q is not built into this binary (%s, built with: %s)", name, runtime.GOARCH, strings.Join(known, ", "))
 	}
 	return fmt.Errorf("unknown kernel set %q (known: auto, %s)", name, strings.Join(known, ", "))
 }

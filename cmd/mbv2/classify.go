@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/klauspost/cpuid/v2"
 	"github.com/mbv2/mbv2/kernels"
 	"github.com/mbv2/mbv2/model"
 	"github.com/spf13/cobra"
@@ -268,7 +269,7 @@ func printTiming(w io.Writer, file string, r *model.Runner) {
 	for _, d := range r.Times() {
 		total += d
 	}
-	fmt.Fprintf(w, "%s: kernels %s\n", file, kernels.Name())
+	fmt.Fprintf(w, "%s: kernels %s, %d threads, %s\n", file, kernels.Name(), r.Threads(), cpuid.CPU.BrandName)
 	fmt.Fprintf(w, "%-14s %-10s %-14s %12s %9s %6s\n", "layer", "op", "output", "MACs", "ms", "share")
 	for i, l := range r.Layers() {
 		d := r.Times()[i]

@@ -4,6 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"strings"
+
+	"github.com/mbv2/mbv2/kernels"
 
 	"github.com/spf13/cobra"
 )
@@ -55,6 +59,17 @@ func newRootCmd(io *iostreams) *cobra.Command {
 	root.SetErr(io.Err)
 	root.SetIn(io.In)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	set := root.PersistentFlags().String("kernels", "", "kernel set: auto, "+strings.Join(kernels.Names(), ", ")+" (default $MBV2_KERNELS, else auto)")
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		name := *set
+		if name == "" {
+			name = os.Getenv("MBV2_KERNELS")
+		}
+		if err := kernels.Use(name); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
 	root.AddCommand(
 		newClassifyCmd(io),
 		newVersionCmd(io),
