@@ -54,7 +54,8 @@
 	VMINPS Y13, a1, a1
 
 // EPILOGUE loads lo, hi into Y12, Y13 and points BX, AX at the block's dst
-// and res rows.
+// and res rows. The stores that follow depend on the tile: partial (masked,
+// with the residual), full with a residual, or full without (rs = 0).
 #define EPILOGUE \
 	VBROADCASTSS lo+80(FP), Y12; \
 	VBROADCASTSS hi+84(FP), Y13; \
@@ -70,6 +71,12 @@
 	VMOVUPS a1, 32(BX); \
 	ADDQ    R12, BX; \
 	ADDQ    R14, AX
+
+// STORE_NORES is STORE without a residual.
+#define STORE_NORES(a0, a1) \
+	VMOVUPS a0, (BX); \
+	VMOVUPS a1, 32(BX); \
+	ADDQ    R12, BX
 
 // LOAD_MASKS loads the store masks of a partial tile into Y12, Y13.
 #define LOAD_MASKS \
@@ -140,14 +147,25 @@ loop6:
 	CLAMP(Y6, Y7)
 	CLAMP(Y8, Y9)
 	CLAMP(Y10, Y11)
-	CMPQ mask+40(FP), $0
-	JNE  masked6
+	CMPQ  mask+40(FP), $0
+	JNE   masked6
+	TESTQ R14, R14
+	JZ    nores6
 	STORE(Y0, Y1)
 	STORE(Y2, Y3)
 	STORE(Y4, Y5)
 	STORE(Y6, Y7)
 	STORE(Y8, Y9)
 	STORE(Y10, Y11)
+	JMP  next6
+
+nores6:
+	STORE_NORES(Y0, Y1)
+	STORE_NORES(Y2, Y3)
+	STORE_NORES(Y4, Y5)
+	STORE_NORES(Y6, Y7)
+	STORE_NORES(Y8, Y9)
+	STORE_NORES(Y10, Y11)
 	JMP  next6
 
 masked6:
@@ -193,12 +211,21 @@ loop4:
 	CLAMP(Y2, Y3)
 	CLAMP(Y4, Y5)
 	CLAMP(Y6, Y7)
-	CMPQ mask+40(FP), $0
-	JNE  masked4
+	CMPQ  mask+40(FP), $0
+	JNE   masked4
+	TESTQ R14, R14
+	JZ    nores4
 	STORE(Y0, Y1)
 	STORE(Y2, Y3)
 	STORE(Y4, Y5)
 	STORE(Y6, Y7)
+	JMP  next4
+
+nores4:
+	STORE_NORES(Y0, Y1)
+	STORE_NORES(Y2, Y3)
+	STORE_NORES(Y4, Y5)
+	STORE_NORES(Y6, Y7)
 	JMP  next4
 
 masked4:
@@ -232,10 +259,17 @@ loop2:
 	EPILOGUE
 	CLAMP(Y0, Y1)
 	CLAMP(Y2, Y3)
-	CMPQ mask+40(FP), $0
-	JNE  masked2
+	CMPQ  mask+40(FP), $0
+	JNE   masked2
+	TESTQ R14, R14
+	JZ    nores2
 	STORE(Y0, Y1)
 	STORE(Y2, Y3)
+	JMP  next2
+
+nores2:
+	STORE_NORES(Y0, Y1)
+	STORE_NORES(Y2, Y3)
 	JMP  next2
 
 masked2:
@@ -263,9 +297,15 @@ loop1:
 
 	EPILOGUE
 	CLAMP(Y0, Y1)
-	CMPQ mask+40(FP), $0
-	JNE  masked1
+	CMPQ  mask+40(FP), $0
+	JNE   masked1
+	TESTQ R14, R14
+	JZ    nores1
 	STORE(Y0, Y1)
+	JMP  done
+
+nores1:
+	STORE_NORES(Y0, Y1)
 	JMP  done
 
 masked1:
