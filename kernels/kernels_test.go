@@ -341,11 +341,16 @@ func mobilenetV2(alpha float64, res int) []layer {
 
 // catalogue returns the distinct layers of op in MobileNetV2 at widths
 // 0.35 to 1.4 and resolutions 224 and 96, prefixed with the first width and
-// resolution that has them.
+// resolution that has them. With -short (for emulators) it keeps 96 only:
+// every channel count is there, at a 30th of the arithmetic.
 func catalogue(o op) []layer {
 	var ls []layer
 	seen := map[layer]bool{}
-	for _, res := range []int{224, 96} {
+	resolutions := []int{224, 96}
+	if testing.Short() {
+		resolutions = resolutions[1:]
+	}
+	for _, res := range resolutions {
 		for _, alpha := range []float64{0.35, 0.5, 0.75, 1.0, 1.4} {
 			for _, l := range mobilenetV2(alpha, res) {
 				key := l
