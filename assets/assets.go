@@ -1,10 +1,13 @@
 // Package assets holds facts embedded in the binary: the catalogue of known
-// models.
+// models and the published cost and accuracy of the TF-slim checkpoints.
 package assets
 
 import (
+	"bytes"
 	_ "embed"
+	"encoding/csv"
 	"encoding/json"
+	"strconv"
 )
 
 // Model is one entry of the catalogue: a pretrained MobileNetV2 file and
@@ -41,3 +44,62 @@ func Models() []Model {
 
 // DefaultModel returns the name of the model used when none is given.
 func DefaultModel() string { return catalogue.Default }
+
+// Checkpoint is one row of the TF-slim MobileNetV2 table: a configuration
+// trained on ImageNet, its cost as published (rounded down) and its accuracy.
+type Checkpoint struct {
+	Width      float64 // width multiplier
+	Res        int     // input resolution
+	MMACs      int64   // millions of multiply-adds
+	MParams    float64 // millions of weights, two decimals
+	Top1, Top5 float64 // ImageNet accuracy, percent
+}
+
+//go:embed slim_checkpoints.csv
+var slimCSV []byte
+
+var slim = parseSlim(slimCSV)
+
+// parseSlim reads the table; like models.json it is source, so an error is
+// a build bug that the package test catches.
+func parseSlim(b []byte) []Checkpoint {
+	r := csv.NewReader(bytes.NewReader(b))
+	r.Comment = '#'
+	rows, err := r.ReadAll()
+	if err != nil {
+		panic("assets: slim_checkpoints.csv: " + err.Error())
+	}
+	var cs []Checkpoint
+	for _, row := range rows[1:] {
+		var c Checkpoint
+		var errs [6]error
+		c.Width, errs[0] = strconv.ParseFloat(row[0], 64)
+		c.Res, errs[1] = strconv.Atoi(row[1])
+		c.MMACs, errs[2] = strconv.ParseInt(row[2], 10, 64)
+		c.MParams, errs[3] = strconv.ParseFloat(row[3], 64)
+		c.Top1, errs[4] = strconv.ParseFloat(row[4], 64)
+		c.Top5, errs[5] = strconv.ParseFloat(row[5], 64)
+		for _, err := range errs {
+			if err != nil {
+				panic("assets: slim_checkpoints.csv: " + err.Error())
+			}
+		}
+		cs = append(cs, c)
+	}
+	return cs
+}
+
+// SlimCheckpoints returns the TF-slim table, widest first.
+func SlimCheckpoints() []Checkpoint {
+	return append([]Checkpoint(nil), slim...)
+}
+
+// SlimCheckpoint returns the published row of a configuration, if any.
+func SlimCheckpoint(width float64, res int) (Checkpoint, bool) {
+	for _, c := range slim {
+		if c.Width == width && c.Res == res {
+			return c, true
+		}
+	}
+	return Checkpoint{}, false
+}

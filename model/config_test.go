@@ -4,35 +4,24 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/mbv2/mbv2/assets"
 )
 
-// The TF-slim MobileNetV2 checkpoint table: millions of multiply-adds and
-// millions of parameters, as published (rounded down).
-var slimTable = []struct {
-	width  float64
-	res    int
-	macs   int64
-	params string
-}{
-	{1.4, 224, 582, "6.06"}, {1.3, 224, 509, "5.34"},
-	{1.0, 224, 300, "3.47"}, {1.0, 192, 221, "3.47"}, {1.0, 160, 154, "3.47"}, {1.0, 128, 99, "3.47"}, {1.0, 96, 56, "3.47"},
-	{0.75, 224, 209, "2.61"}, {0.75, 192, 153, "2.61"}, {0.75, 160, 107, "2.61"}, {0.75, 128, 69, "2.61"}, {0.75, 96, 39, "2.61"},
-	{0.5, 224, 97, "1.95"}, {0.5, 192, 71, "1.95"}, {0.5, 160, 50, "1.95"}, {0.5, 128, 32, "1.95"}, {0.5, 96, 18, "1.95"},
-	{0.35, 224, 59, "1.66"}, {0.35, 192, 43, "1.66"}, {0.35, 160, 30, "1.66"}, {0.35, 128, 20, "1.66"}, {0.35, 96, 11, "1.66"},
-}
-
+// TestCostMatchesSlimTable compares the analytic cost with the TF-slim
+// checkpoint table, whose figures are rounded down.
 func TestCostMatchesSlimTable(t *testing.T) {
-	for _, row := range slimTable {
-		a, err := NewArch(Config{Width: row.width, Res: row.res, Classes: 1001})
+	for _, row := range assets.SlimCheckpoints() {
+		a, err := NewArch(Config{Width: row.Width, Res: row.Res, Classes: 1001})
 		if err != nil {
 			t.Fatal(err)
 		}
 		macs, params := a.Cost()
 		// Round down to whole millions and to two decimals of millions.
 		gotParams := fmt.Sprintf("%d.%02d", params/1e6, params%1e6/1e4)
-		if macs/1e6 != row.macs || gotParams != row.params {
-			t.Errorf("%g/%d: %d MACs, %d params (%dM, %sM); table: %dM, %sM",
-				row.width, row.res, macs, params, macs/1e6, gotParams, row.macs, row.params)
+		if macs/1e6 != row.MMACs || gotParams != fmt.Sprintf("%.2f", row.MParams) {
+			t.Errorf("%g/%d: %d MACs, %d params (%dM, %sM); table: %dM, %.2fM",
+				row.Width, row.Res, macs, params, macs/1e6, gotParams, row.MMACs, row.MParams)
 		}
 	}
 }
