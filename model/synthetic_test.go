@@ -13,55 +13,14 @@ import (
 	"testing"
 )
 
-// convSpec is one convolution of a synthetic MobileNetV2, with its weights
-// as a TFLite file stores them (OHWI; [1,3,3,C] for depthwise).
-type convSpec struct {
-	kind      string // stem, expand, depthwise, project, head, classifier
-	k, stride int
-	cin, cout int
-	relu6     bool
-	w, b      []float32
-	residual  bool // project: add the block's input
-}
-
-// synthNet draws random weights for the network of cfg, scaled (He
-// initialisation) so that activations stay in a normal range.
+// synthNet draws the random weights of the network of cfg, as Synthetic
+// does, for the tests to write as TFLite files.
 func synthNet(cfg Config, seed uint64) []convSpec {
 	a, err := NewArch(cfg)
 	if err != nil {
 		panic(err)
 	}
-	rng := rand.New(rand.NewPCG(seed, 1))
-	conv := func(kind string, k, stride, cin, cout int, relu6 bool) convSpec {
-		fanIn, n := k*k*cin, cout*k*k*cin
-		if kind == "depthwise" {
-			fanIn, n = k*k, k*k*cout
-		}
-		c := convSpec{kind: kind, k: k, stride: stride, cin: cin, cout: cout, relu6: relu6,
-			w: make([]float32, n), b: make([]float32, cout)}
-		std := math.Sqrt(2 / float64(fanIn))
-		for i := range c.w {
-			c.w[i] = float32(rng.NormFloat64() * std)
-		}
-		for i := range c.b {
-			c.b[i] = float32(rng.NormFloat64() * 0.1)
-		}
-		return c
-	}
-	specs := []convSpec{conv("stem", 3, 2, 3, a.Stem, true)}
-	for _, b := range a.Bottlenecks {
-		if b.T != 1 {
-			specs = append(specs, conv("expand", 1, 1, b.In, b.Expanded(), true))
-		}
-		specs = append(specs, conv("depthwise", 3, b.Stride, b.Expanded(), b.Expanded(), true))
-		p := conv("project", 1, 1, b.Expanded(), b.Out, false)
-		p.residual = b.Residual
-		specs = append(specs, p)
-	}
-	last := a.Bottlenecks[len(a.Bottlenecks)-1].Out
-	specs = append(specs, conv("head", 1, 1, last, a.Head, true))
-	specs = append(specs, conv("classifier", 1, 1, a.Head, cfg.Classes, false))
-	return specs
+	return randomConvs(a, seed)
 }
 
 // synthTFLite lays the network out as a TFLite graph: a uint8 input with
@@ -391,5 +350,49 @@ func TestTinyModelFile(t *testing.T) {
 	m, err := Load(got)
 	if err != nil || len(m.Labels) != 4 {
 		t.Fatalf("load: %v, labels %v", err, m.Labels)
+	}
+}
+
+// TestSynthetic checks that Synthetic packs the weights the tests write as
+// files exactly as Load does, and that its activations stay normal floats.
+func TestSynthetic(t *testing.T) {
+	cfg := Config{Width: 0.75, Res: 64, Classes: 1001}
+	m, err := Synthetic(cfg, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loaded, err := Load(writeTFLite(synthTFLite(cfg, synthNet(cfg, 3), false, false), nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Config != loaded.Config || m.InputScale != loaded.InputScale || m.InputZero != loaded.InputZero {
+		t.Fatalf("synthetic %+v x=%g*(p-%g), loaded %+v x=%g*(p-%g)", m.Config, m.InputScale, m.InputZero, loaded.Config, loaded.InputScale, loaded.InputZero)
+	}
+	// Any resolution: the network is fully convolutional.
+	for _, res := range []int{64, 96} {
+		r, _ := m.NewRunner(res, 1)
+		rl, _ := loaded.NewRunner(res, 1)
+		rgb := randomRGB(res*res*3, 5)
+		r.Forward(rgb)
+		rl.Forward(rgb)
+		for i, got := range r.Logits() {
+			if got != rl.Logits()[i] {
+				t.Fatalf("res %d: logit %d = %g, loaded from a file %g", res, i, got, rl.Logits()[i])
+			}
+		}
+		// The last values each buffer held: a denormal or an overflow
+		// anywhere would most likely leave a trace.
+		for name, buf := range map[string][]float32{"x": r.x, "y": r.y, "e": r.e, "d": r.d, "pooled": r.pooled, "logits": r.logits} {
+			for i, v := range buf {
+				if a := math.Abs(float64(v)); a != 0 && a < 0x1p-126 || a > 1e4 || math.IsNaN(a) {
+					t.Fatalf("res %d: %s[%d] = %g: not a normal activation", res, name, i, v)
+				}
+			}
+		}
+		r.Close()
+		rl.Close()
+	}
+	if _, err := Synthetic(Config{Width: 0, Res: 224, Classes: 1001}, 1); err == nil {
+		t.Error("width 0: no error")
 	}
 }
