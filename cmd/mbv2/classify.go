@@ -1,16 +1,17 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/klauspost/cpuid/v2"
@@ -25,49 +26,93 @@ type classifyOptions struct {
 	model     string
 	labels    string
 	json      bool
+	format    string
 	timing    bool
 	resize    string
 	crop      float64
 	maxPixels int
 	threads   int
-	files     []string
+	jobs      int
+	unordered bool
+	summary   bool
+	recursive bool
+	filesFrom string
+	nul       bool
+	skipDone  string
+	shard     string
+	args      []string
 }
 
 func newClassifyCmd(io *iostreams) *cobra.Command {
 	opts := &classifyOptions{io: io}
 	cmd := &cobra.Command{
-		Use:   "classify [flags] IMAGE...",
+		Use:   "classify [flags] IMAGE|DIR|-...",
 		Short: "Print the top labels of images",
 		Long: `Classify images with MobileNetV2 and print the top-k labels of each.
 
-Images are recognised by content (JPEG, PNG, GIF, BMP, TIFF, WebP); "-" reads
-one image from standard input. Each image is central-cropped (--crop) and
-resized to the model's resolution; one that already has it is used as is.
+Inputs are files, directories with -r (every file under them whose content
+is an image; symlinks are followed), "-" for one image on standard input,
+and the paths listed in --files-from, one a line (NUL-separated with -0, as
+find -print0 writes). Paths are reported as given.
+
+Images are recognised by content (JPEG, PNG, GIF, BMP, TIFF, WebP). Each is
+central-cropped (--crop) and resized to the model's resolution; one that
+already has it is used as is. An image whose header declares more than
+--max-pixels is refused before it is decoded.
 
 The model is a known name (see 'mbv2 model list'; downloaded on first use) or
-the path of a MobileNetV2 .tflite file, from -m or $MBV2_MODEL.
+the path of a MobileNetV2 .tflite file, from -m or $MBV2_MODEL. It is loaded
+once; -j workers each decode, resize and classify one image at a time.
 
-A file that fails gets a one-line error on stderr (and an "error" record
-with --json); the others still get their answers, and the exit code is 1.`,
+Results go to stdout in input order (--unordered: as they finish), one
+record per image, written whole as soon as it is known:
+  text  the file, then one line per label: rank, probability, label
+  json  JSON Lines: {"file","model","top":[{"index","label","prob"}]}
+  csv   a header, then one row per image and rank: file,rank,index,label,prob,error
+  tsv   as csv, with tabs; a tab, newline or backslash in a field is \t, \n, \\
+
+A file that fails gets a one-line error on stderr (and an "error" record in
+json, csv and tsv); the others still get their answers, and the exit code
+is 1. Usage errors exit with 2. A closed stdout (mbv2 ... | head) ends the
+run quietly; Ctrl-C stops it after the last whole record.`,
 		Example: `  mbv2 classify cat.jpg
   mbv2 classify -k 3 --json photos/*.jpg
+  mbv2 classify -r --format csv -k 1 photos/ > labels.csv
+  find photos -name '*.jpg' -print0 | mbv2 classify --files-from - -0 --json
+  mbv2 classify -r photos --json --skip-done out.jsonl >> out.jsonl
+  mbv2 classify -r photos --json --shard 2/8 > out.2.jsonl
   mbv2 classify -m tf2_mobilenet_v2_1.0_224_ptq --timing cat.jpg`,
-		Args: usageArgs(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.files = args
-			return runClassify(opts)
+			opts.args = args
+			// Ctrl-C cancels the batch; a second one kills the process.
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			defer stop()
+			context.AfterFunc(ctx, stop)
+			// Writes to a closed stdout return EPIPE instead of killing the
+			// process, so that the batch can end quietly.
+			signal.Ignore(syscall.SIGPIPE)
+			return runClassify(ctx, opts)
 		},
 	}
 	f := cmd.Flags()
 	f.IntVarP(&opts.top, "top", "k", 5, "number of labels per image (0: all classes)")
 	f.StringVarP(&opts.model, "model", "m", "", "model name or .tflite path (default $MBV2_MODEL, else "+defaultModelName()+")")
 	f.StringVar(&opts.labels, "labels", "", "labels file, one per line (default: the labels inside the model file)")
-	f.BoolVar(&opts.json, "json", false, "write JSON Lines, one object per image")
+	f.StringVar(&opts.format, "format", "text", "output format: text, json, csv or tsv")
+	f.BoolVar(&opts.json, "json", false, "write JSON Lines, one object per image (--format json)")
 	f.BoolVar(&opts.timing, "timing", false, "print per-layer times to stderr (and add them to --json)")
 	f.StringVar(&opts.resize, "resize", "bilinear", "resampling filter: nearest, bilinear or catmullrom")
 	f.Float64Var(&opts.crop, "crop", 1, "central crop: the fraction of width and height kept before resizing")
-	f.IntVar(&opts.threads, "threads", runtime.NumCPU(), "threads that share each layer's work")
-	f.IntVar(&opts.maxPixels, "max-pixels", 100_000_000, "refuse images whose header declares more pixels than this")
+	f.IntVarP(&opts.jobs, "jobs", "j", 0, "images classified at once (default: the number of cores)")
+	f.IntVar(&opts.threads, "threads", 0, "threads that share each image's layers (default: cores / jobs)")
+	f.IntVar(&opts.maxPixels, "max-pixels", 100_000_000, "refuse images whose header declares more pixels than this (0: no limit)")
+	f.BoolVarP(&opts.recursive, "recursive", "r", false, "classify the image files under directories")
+	f.StringVar(&opts.filesFrom, "files-from", "", "read input paths from `FILE`, one a line (\"-\": stdin)")
+	f.BoolVarP(&opts.nul, "null", "0", false, "--files-from paths end with NUL, not newline")
+	f.BoolVar(&opts.unordered, "unordered", false, "print results as they finish, not in input order")
+	f.BoolVar(&opts.summary, "summary", false, "print images, failures and images/s to stderr at the end")
+	f.StringVar(&opts.skipDone, "skip-done", "", "skip the inputs labelled in `FILE`, the --json output of an earlier run")
+	f.StringVar(&opts.shard, "shard", "", "classify only the inputs whose path hashes to shard `I/N` (0 <= I < N)")
 	return cmd
 }
 
@@ -94,85 +139,109 @@ type layerTime struct {
 	Ms   float64 `json:"ms"`
 }
 
-func runClassify(opts *classifyOptions) error {
-	if opts.top < 0 {
-		return usageError{fmt.Errorf("--top %d: must be 0 (all) or more", opts.top)}
-	}
-	if opts.threads < 1 {
-		return usageError{fmt.Errorf("--threads %d: must be 1 or more", opts.threads)}
-	}
-	if !(opts.crop > 0 && opts.crop <= 1) {
-		return usageError{fmt.Errorf("--crop %g: must be in (0, 1]", opts.crop)}
-	}
-	filter, err := model.ParseResize(opts.resize)
-	if err != nil {
-		return usageError{fmt.Errorf("--resize: %w", err)}
-	}
-	m, name, err := loadModel(opts.io, opts.model, opts.labels)
+func runClassify(ctx context.Context, opts *classifyOptions) error {
+	b, err := newBatch(opts)
 	if err != nil {
 		return err
 	}
-	r, err := m.NewRunner(m.Res, opts.threads)
+	b.m, b.name, err = loadModel(opts.io, opts.model, opts.labels)
 	if err != nil {
 		return err
 	}
-	defer r.Close()
-	r.SetTiming(opts.timing)
-
-	out := bufio.NewWriter(opts.io.Out)
-	rgb := make([]byte, m.Res*m.Res*3)
-	failed := 0
-	for _, file := range opts.files {
-		res := result{File: file, Model: name}
-		probs, err := classifyOne(opts, r, file, rgb, filter)
-		if err != nil {
-			failed++
-			fmt.Fprintf(opts.io.Err, "mbv2: %s: %v\n", file, err)
-			res = result{File: file, Error: err.Error()}
-		} else {
-			res.Top = topK(probs, opts.top, m)
-			if opts.timing {
-				res.Layers = layerTimes(r)
-				printTiming(opts.io.Err, file, r)
-			}
-		}
-		if opts.json {
-			b, _ := json.Marshal(res)
-			out.Write(append(b, '\n'))
-		} else if err == nil {
-			printText(out, res)
-		}
-		// Flush per image so that pipelines see each answer as it comes.
-		if err := out.Flush(); err != nil {
-			return err
-		}
-	}
-	if failed > 0 {
-		return errReported
-	}
-	return nil
+	return b.run(ctx)
 }
 
-func classifyOne(opts *classifyOptions, r *model.Runner, file string, rgb []byte, filter model.Resize) ([]float32, error) {
-	var data []byte
+// newBatch checks the options and makes the batch they describe, all but
+// its model.
+func newBatch(opts *classifyOptions) (*batch, error) {
+	usage := func(format string, a ...any) (*batch, error) {
+		return nil, usageError{fmt.Errorf(format, a...)}
+	}
+	switch {
+	case len(opts.args) == 0 && opts.filesFrom == "":
+		return usage("no input: name images, directories with -r, - for stdin, or --files-from")
+	case opts.top < 0:
+		return usage("--top %d: must be 0 (all) or more", opts.top)
+	case opts.threads < 0:
+		return usage("--threads %d: must be 1 or more", opts.threads)
+	case opts.jobs < 0:
+		return usage("--jobs %d: must be 1 or more", opts.jobs)
+	case opts.maxPixels < 0:
+		return usage("--max-pixels %d: must be 0 (no limit) or more", opts.maxPixels)
+	case !(opts.crop > 0 && opts.crop <= 1):
+		return usage("--crop %g: must be in (0, 1]", opts.crop)
+	case opts.nul && opts.filesFrom == "":
+		return usage("-0 is for --files-from")
+	}
+	stdinUses := 0
+	if opts.filesFrom == "-" {
+		stdinUses++
+	}
+	for _, a := range opts.args {
+		if a == "-" {
+			stdinUses++
+		}
+	}
+	if stdinUses > 1 {
+		return usage("standard input can be read once: one - or --files-from -")
+	}
+	b := &batch{opts: opts, fileLimit: fileLimit(opts.maxPixels)}
 	var err error
-	if file == "-" {
-		data, err = io.ReadAll(opts.io.In)
-	} else {
-		data, err = os.ReadFile(file)
+	if b.filter, err = model.ParseResize(opts.resize); err != nil {
+		return usage("--resize: %w", err)
 	}
-	if err != nil {
-		return nil, readError(err)
+	if b.format, err = parseFormat(opts.format); err != nil {
+		return usage("%w", err)
 	}
-	img, err := model.DecodeImage(data, opts.maxPixels)
-	if err != nil {
-		return nil, err
+	if opts.json {
+		if b.format != formatText && b.format != formatJSON {
+			return usage("--json and --format %s: choose one", opts.format)
+		}
+		b.format = formatJSON
 	}
-	size := r.Arch().Res
-	if err := model.PrepareRGB(rgb, img, size, opts.crop, filter); err != nil {
-		return nil, err
+	b.list = &inputLister{args: opts.args, filesFrom: opts.filesFrom, stdin: opts.io.In, nul: opts.nul, recursive: opts.recursive}
+	if opts.shard != "" {
+		if b.list.shard, err = parseShard(opts.shard); err != nil {
+			return usage("%w", err)
+		}
 	}
-	return r.Forward(rgb), nil
+	if opts.filesFrom != "" && opts.filesFrom != "-" {
+		if _, err := os.Stat(opts.filesFrom); err != nil {
+			return nil, fmt.Errorf("--files-from %s: %w", opts.filesFrom, readError(err))
+		}
+	}
+	if opts.skipDone != "" {
+		if b.list.done, err = readDone(opts.skipDone); err != nil {
+			return nil, err
+		}
+	}
+	// A few named images are faster one at a time, each over all cores.
+	inputs := 0
+	if opts.filesFrom == "" && !opts.recursive {
+		inputs = len(opts.args)
+	}
+	b.jobs, b.threads = parallelism(runtime.GOMAXPROCS(0), opts.jobs, opts.threads, inputs)
+	return b, nil
+}
+
+// parallelism chooses the jobs and the threads per job that the flags left
+// at 0 (unset), so that jobs x threads fills the cores without
+// oversubscribing them. A batch of fewer known inputs than cores runs them
+// side by side on more threads each.
+func parallelism(cores, jobs, threads, inputs int) (int, int) {
+	switch {
+	case jobs == 0 && threads == 0:
+		jobs = cores
+		if inputs > 0 && inputs < jobs {
+			jobs = inputs
+		}
+		threads = max(cores/jobs, 1)
+	case jobs == 0:
+		jobs = max(cores/threads, 1)
+	case threads == 0:
+		threads = max(cores/jobs, 1)
+	}
+	return jobs, threads
 }
 
 // readError shortens the errors of reading a file: the path is printed
@@ -182,6 +251,9 @@ func readError(err error) error {
 	if errors.As(err, &pe) {
 		if errors.Is(pe.Err, os.ErrNotExist) {
 			return errors.New("no such file")
+		}
+		if errors.Is(pe.Err, syscall.ELOOP) {
+			return errors.New("symlink loop")
 		}
 		return pe.Err
 	}
@@ -246,13 +318,6 @@ func topK(probs []float32, k int, m *model.Model) []prediction {
 	return top
 }
 
-func printText(w io.Writer, res result) {
-	fmt.Fprintf(w, "%s\n", res.File)
-	for i, p := range res.Top {
-		fmt.Fprintf(w, "%3d  %.4f  %s\n", i+1, p.Prob, p.Label)
-	}
-}
-
 func layerTimes(r *model.Runner) []layerTime {
 	var lt []layerTime
 	for i, l := range r.Layers() {
@@ -263,19 +328,19 @@ func layerTimes(r *model.Runner) []layerTime {
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
 
-// printTiming writes the per-layer table of the last forward pass.
-func printTiming(w io.Writer, file string, r *model.Runner) {
-	var total time.Duration
-	for _, d := range r.Times() {
-		total += d
+// printTiming writes the per-layer table of one forward pass.
+func printTiming(w io.Writer, file string, layers []layerTime, threads int) {
+	var total float64
+	var macs int64
+	for _, l := range layers {
+		total += l.Ms
+		macs += l.MACs
 	}
-	fmt.Fprintf(w, "%s: kernels %s, %d threads, %s\n", file, kernels.Name(), r.Threads(), cpuid.CPU.BrandName)
+	fmt.Fprintf(w, "%s: kernels %s, %d threads, %s\n", file, kernels.Name(), threads, cpuid.CPU.BrandName)
 	fmt.Fprintf(w, "%-14s %-10s %-14s %12s %9s %6s\n", "layer", "op", "output", "MACs", "ms", "share")
-	for i, l := range r.Layers() {
-		d := r.Times()[i]
-		fmt.Fprintf(w, "%-14s %-10s %-14s %12d %9.3f %5.1f%%\n", l.Name, l.Kind,
-			fmt.Sprintf("%dx%dx%d", l.Out[0], l.Out[1], l.Out[2]), l.MACs, ms(d), 100*float64(d)/float64(max(total, 1)))
+	for _, l := range layers {
+		fmt.Fprintf(w, "%-14s %-10s %-14s %12d %9.3f %5.1f%%\n", l.Name, l.Op,
+			fmt.Sprintf("%dx%dx%d", l.Out[0], l.Out[1], l.Out[2]), l.MACs, l.Ms, 100*l.Ms/max(total, 1e-9))
 	}
-	macs, _ := r.Arch().Cost()
-	fmt.Fprintf(w, "%-14s %-10s %-14s %12d %9.3f %5.1f%%\n", "total", "", "", macs, ms(total), 100.0)
+	fmt.Fprintf(w, "%-14s %-10s %-14s %12d %9.3f %5.1f%%\n", "total", "", "", macs, total, 100.0)
 }

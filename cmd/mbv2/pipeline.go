@@ -1,0 +1,395 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/mbv2/mbv2/model"
+	"github.com/schollz/progressbar/v3"
+)
+
+// A batch classifies a stream of inputs with jobs workers, each running
+// its own Runner on the one shared Model, and prints the results in input
+// order (or as they finish, unordered). At most inFlight inputs are
+// between the lister and stdout at any time, so memory does not grow with
+// the number of inputs: jobs images being decoded or run, and the small
+// results waiting for their turn in the reorder buffer.
+type batch struct {
+	opts      *classifyOptions
+	m         *model.Model
+	name      string // of the model, for the records
+	filter    model.Resize
+	format    format
+	jobs      int
+	threads   int   // per job
+	fileLimit int64 // bytes an image file may have; 0: any
+	list      *inputLister
+}
+
+type job struct {
+	seq int
+	in  input
+}
+
+// An outcome is a worker's answer on one input.
+type outcome struct {
+	seq  int
+	res  result
+	skip bool // found under a directory, and not an image
+}
+
+// inFlightPerJob bounds the inputs handed out but not yet printed. Beyond
+// the jobs images being worked on, the rest are paths and small results:
+// room for a slow image not to stall the others.
+const inFlightPerJob = 8
+
+// errSkip is a file found under a directory whose content is not an image.
+var errSkip = errors.New("not an image")
+
+func (b *batch) run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	runners := make([]*model.Runner, b.jobs)
+	for i := range runners {
+		r, err := b.m.NewRunner(b.m.Res, b.threads)
+		if err != nil {
+			return err
+		}
+		defer r.Close()
+		r.SetTiming(b.opts.timing)
+		runners[i] = r
+	}
+	p := &printer{
+		w:       newRecordWriter(b.opts.io.Out, b.format),
+		err:     b.opts.io.Err,
+		timing:  b.opts.timing,
+		threads: b.threads,
+		cancel:  cancel,
+		start:   time.Now(),
+	}
+	if err := p.w.header(); err != nil {
+		return p.writeError(err)
+	}
+
+	// The progress bar needs the count of inputs: a second lister counts
+	// them while the first feeds the workers.
+	counted := make(chan int, 1)
+	if b.opts.io.ErrTTY && b.list.filesFrom != "-" {
+		c := *b.list
+		go func() {
+			n := 0
+			err := c.each(func(input) bool { n++; return ctx.Err() == nil })
+			if err == nil && ctx.Err() == nil {
+				counted <- n
+			}
+		}()
+	}
+
+	inFlight := inFlightPerJob * b.jobs
+	tokens := make(chan struct{}, inFlight)
+	jobs := make(chan job)
+	results := make(chan outcome, inFlight) // never full: a send holds a token
+	var listErr error
+	go func() {
+		defer close(jobs)
+		seq := 0
+		listErr = b.list.each(func(in input) bool {
+			select {
+			case tokens <- struct{}{}:
+			case <-ctx.Done():
+				return false
+			}
+			select {
+			case jobs <- job{seq, in}:
+				seq++
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		})
+	}()
+	var wg sync.WaitGroup
+	for _, r := range runners {
+		wg.Go(func() {
+			w := worker{b: b, r: r, rgb: make([]byte, 3*b.m.Res*b.m.Res)}
+			for j := range jobs {
+				if ctx.Err() == nil {
+					res, skip := w.classify(j.in)
+					results <- outcome{j.seq, res, skip}
+				}
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	// Print in input order: an outcome waits in pending until those before
+	// it are out.
+	pending := map[int]outcome{}
+	next := 0
+	emit := func(o outcome) {
+		if ctx.Err() == nil { // after an interrupt or a closed stdout, print nothing more
+			p.print(o)
+		}
+		<-tokens
+	}
+	for results != nil {
+		select {
+		case n := <-counted:
+			p.startBar(n)
+		case o, ok := <-results:
+			switch {
+			case !ok:
+				results = nil
+			case b.opts.unordered:
+				emit(o)
+			default:
+				pending[o.seq] = o
+				for o, ok := pending[next]; ok; o, ok = pending[next] {
+					delete(pending, next)
+					next++
+					emit(o)
+				}
+			}
+		}
+	}
+	p.end(b.opts.summary, b.list.skippedDone)
+
+	interrupted := ctx.Err() != nil && p.writeErr == nil && !p.closed
+	switch {
+	case interrupted:
+		return errors.New("interrupted")
+	case p.writeErr != nil:
+		return p.writeErr
+	case listErr != nil:
+		return listErr
+	case p.failed > 0:
+		return errReported
+	}
+	return nil
+}
+
+// A worker classifies one input at a time with its own Runner and buffers.
+type worker struct {
+	b   *batch
+	r   *model.Runner
+	rgb []byte       // res x res x 3, the network's input
+	buf bytes.Buffer // the file being decoded
+}
+
+// classify reads, decodes, resizes and classifies one input.
+func (w *worker) classify(in input) (res result, skip bool) {
+	res.File = in.path
+	err := in.err
+	if err == nil {
+		err = w.read(in)
+	}
+	var probs []float32
+	if err == nil {
+		probs, err = w.forward()
+	}
+	if w.buf.Cap() > 32<<20 {
+		w.buf = bytes.Buffer{} // do not keep a huge file's buffer for the small ones
+	}
+	switch {
+	case err == errSkip:
+		return res, true
+	case err != nil:
+		res.Error = err.Error()
+		return res, false
+	}
+	res.Model = w.b.name
+	res.Top = topK(probs, w.b.opts.top, w.b.m)
+	if w.b.opts.timing {
+		res.Layers = layerTimes(w.r)
+	}
+	return res, false
+}
+
+// forward decodes the image in buf and runs the network on it; the
+// probabilities are the Runner's, valid until its next pass.
+func (w *worker) forward() ([]float32, error) {
+	img, err := model.DecodeImage(w.buf.Bytes(), w.b.opts.maxPixels)
+	if err != nil {
+		return nil, err
+	}
+	if err := model.PrepareRGB(w.rgb, img, w.r.Arch().Res, w.b.opts.crop, w.b.filter); err != nil {
+		return nil, err
+	}
+	return w.r.Forward(w.rgb), nil
+}
+
+// read reads the input's bytes into buf. A file found under a directory
+// is first sniffed, and passed over (errSkip) if it is not an image, so
+// that a video among the photos is not read whole.
+func (w *worker) read(in input) error {
+	w.buf.Reset()
+	r := w.b.opts.io.In
+	size := int64(-1) // unknown
+	if !in.stdin {
+		f, err := os.Open(in.path)
+		if err != nil {
+			return readError(err)
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return readError(err)
+		}
+		if fi.IsDir() {
+			return errors.New("is a directory (use -r to classify the images in it)")
+		}
+		if fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+		r = f
+	}
+	if in.found {
+		var head [sniffLen]byte
+		n, err := io.ReadFull(r, head[:])
+		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+			return readError(err)
+		}
+		if !isImage(head[:n]) {
+			return errSkip
+		}
+		w.buf.Write(head[:n])
+	}
+	if size >= 0 {
+		if err := w.b.checkSize(size); err != nil {
+			return err
+		}
+		w.buf.Grow(int(size) - w.buf.Len() + 1) // +1: ReadFrom then meets EOF without growing
+	}
+	if w.b.fileLimit > 0 {
+		r = io.LimitReader(r, w.b.fileLimit+1-int64(w.buf.Len()))
+	}
+	if _, err := w.buf.ReadFrom(r); err != nil {
+		return readError(err)
+	}
+	return w.b.checkSize(int64(w.buf.Len()))
+}
+
+// checkSize refuses a file larger than any image within --max-pixels can
+// be, before it is read: an image of 16-bit RGBA stored raw takes 8 bytes
+// a pixel.
+func (b *batch) checkSize(n int64) error {
+	if b.fileLimit > 0 && n > b.fileLimit {
+		return fmt.Errorf("file of %d bytes, more than an image within --max-pixels %d can take", n, b.opts.maxPixels)
+	}
+	return nil
+}
+
+// fileLimit is the largest file an image of maxPixels may be: 8 bytes a
+// pixel, and 16 MiB of metadata and thumbnails.
+func fileLimit(maxPixels int) int64 {
+	if maxPixels <= 0 {
+		return 0
+	}
+	return 8*int64(maxPixels) + 16<<20
+}
+
+// printer writes the outcomes, the progress bar and the summary. Only the
+// goroutine of batch.run uses it.
+type printer struct {
+	w       *recordWriter
+	err     io.Writer
+	timing  bool
+	threads int
+	cancel  func() // stops the batch when stdout fails
+	start   time.Time
+	bar     *progressbar.ProgressBar
+
+	images, failed, skipped int
+	closed                  bool  // stdout is a closed pipe
+	writeErr                error // stdout failed otherwise
+}
+
+func (p *printer) print(o outcome) {
+	defer p.tick()
+	if o.skip {
+		p.skipped++
+		return
+	}
+	p.images++
+	res := &o.res
+	if res.Error != "" {
+		p.failed++
+		p.clearBar()
+		fmt.Fprintf(p.err, "mbv2: %s: %s\n", res.File, res.Error)
+	}
+	if err := p.w.write(res); err != nil {
+		p.writeError(err)
+		return
+	}
+	if p.timing && res.Error == "" {
+		p.clearBar()
+		printTiming(p.err, res.File, res.Layers, p.threads)
+	}
+}
+
+// writeError notes a failed write to stdout and stops the batch. A closed
+// pipe (mbv2 ... | head) is the reader saying it has seen enough: the run
+// ends quietly, as if the inputs ended there.
+func (p *printer) writeError(err error) error {
+	if errors.Is(err, syscall.EPIPE) {
+		p.closed = true
+		err = nil
+	} else {
+		p.writeErr = err
+	}
+	p.cancel()
+	return err
+}
+
+func (p *printer) startBar(n int) {
+	p.bar = progressbar.NewOptions(n,
+		progressbar.OptionSetWriter(p.err),
+		progressbar.OptionSetDescription("classify"),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("img"),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionSetWidth(20),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+	p.bar.Set(p.images + p.skipped)
+}
+
+func (p *printer) tick() {
+	if p.bar != nil {
+		p.bar.Add(1)
+	}
+}
+
+// clearBar takes the bar off its line before something else is written to
+// stderr; the next tick draws it again.
+func (p *printer) clearBar() {
+	if p.bar != nil {
+		p.bar.Clear()
+	}
+}
+
+// end clears the progress bar and, for --summary, says what was done.
+func (p *printer) end(summary bool, skippedDone int) {
+	p.clearBar()
+	if !summary {
+		return
+	}
+	d := time.Since(p.start)
+	fmt.Fprintf(p.err, "%d images, %d failed, %.1f images/s (%.2f s)", p.images, p.failed, float64(p.images)/d.Seconds(), d.Seconds())
+	if p.skipped > 0 || skippedDone > 0 {
+		fmt.Fprintf(p.err, "; skipped %d files that are not images, %d done before", p.skipped, skippedDone)
+	}
+	fmt.Fprintln(p.err)
+}
