@@ -15,7 +15,7 @@
 //	CX	pixels still to do
 //	R9	cin*4: the row stride of src in bytes; R10 = 3*R9, R11 = 5*R9
 //	R12	cout*4: the row stride of dst in bytes
-//	R14	rs*4: the row stride of res in bytes
+//	R14	rs*4: the row stride of res in bytes; 0 for no residual (res is a zero tile)
 //	DX	running weight pointer
 //	R13	running src pointer, row 0 of the block
 //	AX	input channels still to do; in the epilogue, the res row

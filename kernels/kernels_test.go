@@ -603,3 +603,24 @@ func testStem(t *testing.T, l layer) {
 		})
 	})
 }
+
+// The kernels run in the inference loop, which must not allocate.
+func TestNoAllocs(t *testing.T) {
+	r := newRand("allocs")
+	src := uniform(r, 9*9*40, 1)
+	dst, res := make([]float32, 9*9*40), make([]float32, 9*9*40)
+	pw := PackPointwise(uniform(r, 40*24, 1), uniform(r, 40, 1), 40, 24)
+	dw := PackDepthwise(uniform(r, 9*40, 1), uniform(r, 40, 1), 40)
+	sw := PackStem(uniform(r, 27*40, 1), uniform(r, 40, 1), 40)
+	forEachSet(t, func(t *testing.T) {
+		for name, f := range map[string]func(){
+			"Pointwise": func() { Pointwise(dst, src, 81, pw, res, LinearMin, LinearMax) },
+			"Depthwise": func() { Depthwise(dst, src, 9, 9, 1, 0, 9, dw, ReLU6Min, ReLU6Max) },
+			"Stem":      func() { Stem(dst, src, 9, 9, 0, 5, sw, ReLU6Min, ReLU6Max) },
+		} {
+			if n := testing.AllocsPerRun(10, f); n != 0 {
+				t.Errorf("set %s: %s allocates %v times per call", Name(), name, n)
+			}
+		}
+	})
+}
