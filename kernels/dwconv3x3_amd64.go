@@ -3,14 +3,14 @@
 package kernels
 
 // dwconv3x3s1AVX2 computes output row oy of a 3x3 stride-1 depthwise
-// convolution with TF SAME padding: dst is the row, r0, r1, r2 the input rows
-// oy-1, oy, oy+1 (iw pixels of c channels), w and bias the packed weights
-// [9][cp] and bias, m0 and m2 lane masks, 8 lanes of -1 for rows 0 and 2
+// convolution with TF SAME padding, for channels [0, cn) of c: dst is the
+// row, r0, r1, r2 the input rows oy-1, oy, oy+1 (iw pixels of c channels),
+// w and bias the packed weights [9][cp] and bias, m0 and m2 lane masks, 8 lanes of -1 for rows 0 and 2
 // inside the image, of 0 for rows of padding (which point at r1). left is 1:
 // the leading padding. In Go:
 //
 //	for ox := range ow {
-//		for ch := range c {
+//		for ch := range cn {
 //			acc := bias[ch]
 //			for ky, r := range [3][]float32{r0, r1, r2} {
 //				for kx := range 3 {
@@ -24,16 +24,16 @@ package kernels
 //		}
 //	}
 //
-// c must be at least 8 and the row at least 2 pixels wide.
+// cn must be at least 8 and the row at least 2 pixels wide.
 //
 //go:noescape
-func dwconv3x3s1AVX2(dst, r0, r1, r2, w, bias *float32, m0, m2 *int32, ow, left, c, cp int, lo, hi float32)
+func dwconv3x3s1AVX2(dst, r0, r1, r2, w, bias *float32, m0, m2 *int32, ow, left, c, cn, cp int, lo, hi float32)
 
 // dwconv3x3s2AVX2 is dwconv3x3s1AVX2 for stride 2: r0, r1, r2 are input rows
 // 2*oy-top+0..2, left is the leading padding, 0 or 1, and ix = 2*ox - left + kx.
 //
 //go:noescape
-func dwconv3x3s2AVX2(dst, r0, r1, r2, w, bias *float32, m0, m2 *int32, ow, left, c, cp int, lo, hi float32)
+func dwconv3x3s2AVX2(dst, r0, r1, r2, w, bias *float32, m0, m2 *int32, ow, left, c, cn, cp int, lo, hi float32)
 
 func depthwiseAVX2(dst, src []float32, h, w, stride, y0, y1 int, wt *DepthwiseWeights, lo, hi float32) {
 	c, cp := wt.C, roundUp(wt.C, Tile)
@@ -50,19 +50,40 @@ func depthwiseAVX2(dst, src []float32, h, w, stride, y0, y1 int, wt *DepthwiseWe
 		kernel = dwconv3x3s2AVX2
 	}
 	inside, outside := &tailMask[0], &tailMask[Tile]
+	// Narrow rows go in chunks of channels whose three input rows fit in
+	// L1, so that the pixel blocks of a row share them.
+	chunk := c
+	if n := dwRowBytes / (3 * w * 4) / 8 * 8; n >= dwMinChunk && n < c {
+		chunk = n
+	}
 	for oy := y0; oy < y1; oy++ {
 		// The centre input row is always inside the image; a row of
 		// padding is read from it with zero weights, which adds exactly
 		// zero for finite inputs.
 		iy := oy*stride - top
-		mid := &src[(iy+1)*row]
-		r0, r2, m0, m2 := mid, mid, outside, outside
+		r1 := (iy + 1) * row
+		r0, r2, m0, m2 := r1, r1, outside, outside
 		if iy >= 0 {
-			r0, m0 = &src[iy*row], inside
+			r0, m0 = iy*row, inside
 		}
 		if iy+2 < h {
-			r2, m2 = &src[(iy+2)*row], inside
+			r2, m2 = (iy+2)*row, inside
 		}
-		kernel(&dst[oy*ow*c], r0, mid, r2, &wt.W[0], &wt.Bias[0], m0, m2, ow, left, c, cp, lo, hi)
+		for c0 := 0; c0 < c; c0 += chunk {
+			// A last chunk of fewer than 8 channels ends the one before.
+			cn := min(chunk, c-c0)
+			if cn < 8 {
+				c0, cn = c-8, 8
+			}
+			kernel(&dst[oy*ow*c+c0], &src[r0+c0], &src[r1+c0], &src[r2+c0], &wt.W[c0], &wt.Bias[c0],
+				m0, m2, ow, left, c, cn, cp, lo, hi)
+		}
 	}
 }
+
+// Chunks of channels for narrow rows: the three input rows of a chunk fit
+// in dwRowBytes, and chunks narrower than dwMinChunk measured no faster.
+const (
+	dwRowBytes = 32 << 10
+	dwMinChunk = 64
+)

@@ -3,16 +3,16 @@
 #include "textflag.h"
 
 // dwconv3x3s1AVX2, dwconv3x3s2AVX2: one output row of a 3x3 depthwise
-// convolution, stride 1 or 2, with bias and clamp fused. Channels are in
-// vector lanes, 8 at a time. Along the row go a left edge pixel without its
-// kx=0 taps (if left), the interior six pixels at a time then 4, 2, 1, and a
-// right edge pixel without its kx=2 taps; for each, all the channel groups
-// in turn, so that the input is read in order and the group's nine taps of
-// weights are loaded once for six pixels. A last group of c%8 channels is
-// done as the group of the last 8 channels, overlapping the one before
-// (the same values are written twice). The weights of input rows 0 and 2 are
-// ANDed with the lane masks m0, m2: zero for a row of TF SAME padding, which
-// the caller points at the centre row.
+// convolution, stride 1 or 2, with bias and clamp fused, for cn of its c
+// channels. Channels are in vector lanes, 8 at a time. Along the row go a
+// left edge pixel without its kx=0 taps (if left), the interior six pixels
+// at a time then 4, 2, 1, and a right edge pixel without its kx=2 taps; for
+// each, all the channel groups in turn, so that the input is read in order
+// and the group's nine taps of weights are loaded once for six pixels. A
+// last group of cn%8 channels is done as the group of the last 8 channels,
+// overlapping the one before (the same values are written twice). The
+// weights of input rows 0 and 2 are ANDed with the lane masks m0, m2: zero
+// for a row of TF SAME padding, which the caller points at the centre row.
 //
 // Register map (ABI0: arguments on the stack; every register but SP and BP
 // is scratch, R14 and X15 included; R15 is free as nothing here is global):
@@ -109,12 +109,12 @@
 
 // CLAMP4_STORE, CLAMP2_STORE are CLAMP6_STORE for four and two pixels.
 #define CLAMP4_STORE \
-	VBROADCASTSS lo+96(FP), Y15; \
+	VBROADCASTSS lo+104(FP), Y15; \
 	VMAXPS       Y15, Y9, Y9; \
 	VMAXPS       Y15, Y10, Y10; \
 	VMAXPS       Y15, Y11, Y11; \
 	VMAXPS       Y15, Y12, Y12; \
-	VBROADCASTSS hi+100(FP), Y15; \
+	VBROADCASTSS hi+108(FP), Y15; \
 	VMINPS       Y15, Y9, Y9; \
 	VMINPS       Y15, Y10, Y10; \
 	VMINPS       Y15, Y11, Y11; \
@@ -125,10 +125,10 @@
 	VMOVUPS      Y12, (DI)(R11*1)
 
 #define CLAMP2_STORE \
-	VBROADCASTSS lo+96(FP), Y15; \
+	VBROADCASTSS lo+104(FP), Y15; \
 	VMAXPS       Y15, Y9, Y9; \
 	VMAXPS       Y15, Y10, Y10; \
-	VBROADCASTSS hi+100(FP), Y15; \
+	VBROADCASTSS hi+108(FP), Y15; \
 	VMINPS       Y15, Y9, Y9; \
 	VMINPS       Y15, Y10, Y10; \
 	VMOVUPS      Y9, (DI); \
@@ -137,14 +137,14 @@
 // CLAMP6_STORE clamps the six accumulators and stores them at pixels 0..5
 // of DI.
 #define CLAMP6_STORE \
-	VBROADCASTSS lo+96(FP), Y15; \
+	VBROADCASTSS lo+104(FP), Y15; \
 	VMAXPS       Y15, Y9, Y9; \
 	VMAXPS       Y15, Y10, Y10; \
 	VMAXPS       Y15, Y11, Y11; \
 	VMAXPS       Y15, Y12, Y12; \
 	VMAXPS       Y15, Y13, Y13; \
 	VMAXPS       Y15, Y14, Y14; \
-	VBROADCASTSS hi+100(FP), Y15; \
+	VBROADCASTSS hi+108(FP), Y15; \
 	VMINPS       Y15, Y9, Y9; \
 	VMINPS       Y15, Y10, Y10; \
 	VMINPS       Y15, Y11, Y11; \
@@ -169,9 +169,9 @@
 	VFMADD231PS  K1(R8), W3, Y9; \
 	VFMADD231PS  K0(R9), W4, Y9; \
 	VFMADD231PS  K1(R9), W5, Y9; \
-	VBROADCASTSS lo+96(FP), Y15; \
+	VBROADCASTSS lo+104(FP), Y15; \
 	VMAXPS       Y15, Y9, Y9; \
-	VBROADCASTSS hi+100(FP), Y15; \
+	VBROADCASTSS hi+108(FP), Y15; \
 	VMINPS       Y15, Y9, Y9; \
 	VMOVUPS      Y9, (DI)
 
@@ -187,9 +187,9 @@
 	VFMADD231PS  K0(R9), Y6, Y9; \
 	VFMADD231PS  K1(R9), Y7, Y9; \
 	VFMADD231PS  K2(R9), Y8, Y9; \
-	VBROADCASTSS lo+96(FP), Y15; \
+	VBROADCASTSS lo+104(FP), Y15; \
 	VMAXPS       Y15, Y9, Y9; \
-	VBROADCASTSS hi+100(FP), Y15; \
+	VBROADCASTSS hi+108(FP), Y15; \
 	VMINPS       Y15, Y9, Y9; \
 	VMOVUPS      Y9, (DI)
 
@@ -210,9 +210,15 @@
 	SUBQ    AX, DX; \
 	JMP     loop
 
-// REWIND moves the running pointers from the last group back to channel 0.
+// LAST sets DX to the bytes of channels after the first group.
+#define LAST \
+	MOVQ cn+88(FP), DX; \
+	SHLQ $2, DX; \
+	SUBQ $32, DX
+
+// REWIND moves the running pointers from the last group back to the first.
 #define REWIND \
-	LEAQ -32(R10), DX; \
+	LAST; \
 	SUBQ DX, SI; \
 	SUBQ DX, R8; \
 	SUBQ DX, R9; \
@@ -227,7 +233,7 @@
 	LEAQ (R10)(R10*2), R11; \
 	LEAQ (R10)(R10*4), R12; \
 	LEAQ (R11)(R10*4), R13; \
-	MOVQ cp+88(FP), R14; \
+	MOVQ cp+96(FP), R14; \
 	SHLQ $2, R14; \
 	MOVQ dst+0(FP), DI; \
 	MOVQ r0+8(FP), SI; \
@@ -236,13 +242,13 @@
 	MOVQ w+32(FP), BX; \
 	MOVQ bias+40(FP), R15; \
 	SUBQ BX, R15; \
-	LEAQ -32(R10), DX; \
+	LAST; \
 	MOVQ ow+64(FP), CX; \
 	DECQ CX; \
 	SUBQ left+72(FP), CX
 
-// func dwconv3x3s1AVX2(dst, r0, r1, r2, w, bias *float32, m0, m2 *int32, ow, left, c, cp int, lo, hi float32)
-TEXT ·dwconv3x3s1AVX2(SB), NOSPLIT, $0-104
+// func dwconv3x3s1AVX2(dst, r0, r1, r2, w, bias *float32, m0, m2 *int32, ow, left, c, cn, cp int, lo, hi float32)
+TEXT ·dwconv3x3s1AVX2(SB), NOSPLIT, $0-112
 	PROLOGUE
 	CMPQ left+72(FP), $0
 	JEQ  block6
@@ -371,8 +377,8 @@ done:
 	VZEROUPPER
 	RET
 
-// func dwconv3x3s2AVX2(dst, r0, r1, r2, w, bias *float32, m0, m2 *int32, ow, left, c, cp int, lo, hi float32)
-TEXT ·dwconv3x3s2AVX2(SB), NOSPLIT, $0-104
+// func dwconv3x3s2AVX2(dst, r0, r1, r2, w, bias *float32, m0, m2 *int32, ow, left, c, cn, cp int, lo, hi float32)
+TEXT ·dwconv3x3s2AVX2(SB), NOSPLIT, $0-112
 	PROLOGUE
 	CMPQ left+72(FP), $0
 	JEQ  block6

@@ -401,6 +401,13 @@ func awkward(o op) []layer {
 				}
 			}
 		}
+		// Rows narrow enough for the channels to go in chunks, with a
+		// last chunk of fewer than 8 channels.
+		for _, s := range []int{1, 2} {
+			a, _ := next()
+			ls = append(ls, layer{name: fmt.Sprintf("3x7x389_s%d_%s", s, a.name), op: o, h: 3, w: 7, cin: 389, cout: 389, stride: s, act: a},
+				layer{name: fmt.Sprintf("4x3x907_s%d_%s", s, a.name), op: o, h: 4, w: 3, cin: 907, cout: 907, stride: s, act: a})
+		}
 	case opStem:
 		for _, h := range append([]int{4, 16}, awkwardSizes...) {
 			for _, w := range append([]int{4, 5, 16}, awkwardSizes...) {
