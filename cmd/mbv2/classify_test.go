@@ -145,6 +145,15 @@ func TestClassifyUsageErrors(t *testing.T) {
 		{"classify", "-m", tinyModelPath, "--crop", "1.5", img},
 		{"classify", "-m", tinyModelPath, "--resize", "lanczos", img},
 		{"classify", "--bogus", img},
+		{"classify", "-m", tinyModelPath, "--format", "xml", img},
+		{"classify", "-m", tinyModelPath, "--json", "--format", "csv", img},
+		{"classify", "-m", tinyModelPath, "--shard", "3/3", img},
+		{"classify", "-m", tinyModelPath, "-0", img},
+		{"classify", "-m", tinyModelPath, "-", "-"},
+		{"classify", "-m", tinyModelPath, "--files-from", "-", "-"},
+		{"classify", "-m", tinyModelPath, "-j", "-1", img},
+		{"classify", "-m", tinyModelPath, "--threads", "-1", img},
+		{"classify", "-m", tinyModelPath, "--max-pixels", "-1", img},
 	} {
 		code, stdout, stderr := runCmd(t, nil, args...)
 		if code != exitUsage || stdout != "" || !strings.HasPrefix(stderr, "mbv2: ") {

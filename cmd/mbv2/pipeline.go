@@ -284,7 +284,7 @@ func (w *worker) read(in input) error {
 // a pixel.
 func (b *batch) checkSize(n int64) error {
 	if b.fileLimit > 0 && n > b.fileLimit {
-		return fmt.Errorf("file of %d bytes, more than an image within --max-pixels %d can take", n, b.opts.maxPixels)
+		return fmt.Errorf("file larger than the %d bytes an image within --max-pixels %d can take", b.fileLimit, b.opts.maxPixels)
 	}
 	return nil
 }

@@ -1,0 +1,340 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// manyImages writes n PNGs, alternately large and small so that workers
+// finish them out of order, and returns their paths.
+func manyImages(t *testing.T, n int) []string {
+	dir := t.TempDir()
+	var paths []string
+	for i := range n {
+		size := 8 + i%3
+		if i%4 == 0 {
+			size = 400
+		}
+		paths = append(paths, writePNG(t, dir, fmt.Sprintf("%03d.png", i), size, size))
+	}
+	return paths
+}
+
+func TestClassifyOrder(t *testing.T) {
+	paths := manyImages(t, 24)
+	for _, args := range [][]string{{"-j", "4"}, {"-j", "3", "--threads", "2"}, {"-j", "4", "--unordered"}} {
+		code, stdout, stderr := runCmd(t, nil, append(append([]string{"classify", "-m", tinyModelPath, "--json"}, args...), paths...)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		got := files(records(t, stdout))
+		if slices.Contains(args, "--unordered") {
+			slices.Sort(got)
+		}
+		if !slices.Equal(got, paths) {
+			t.Errorf("%v: files in the order\n%q", args, got)
+		}
+	}
+}
+
+// TestClassifyJobsAgree: each worker has its own Runner on the one Model,
+// so an image gets the same answer whatever the jobs and threads.
+func TestClassifyJobsAgree(t *testing.T) {
+	paths := manyImages(t, 8)
+	var outs []string
+	for _, j := range []string{"1", "4"} {
+		_, stdout, _ := runCmd(t, nil, append([]string{"classify", "-m", tinyModelPath, "--json", "-k", "0", "-j", j}, paths...)...)
+		outs = append(outs, stdout)
+	}
+	if outs[0] != outs[1] || len(records(t, outs[0])) != len(paths) {
+		t.Errorf("-j 1 and -j 4 differ:\n%s\n%s", outs[0], outs[1])
+	}
+}
+
+// pngHeader is the start of a w x h PNG: signature and IHDR, no pixels.
+func pngHeader(w, h uint32) []byte {
+	ihdr := binary.BigEndian.AppendUint32([]byte("IHDR"), w)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
+	ihdr = append(ihdr, 8, 2, 0, 0, 0) // 8-bit RGB
+	b := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0d")
+	b = append(b, ihdr...)
+	return binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(ihdr))
+}
+
+// badInputs writes the hostile inputs of a batch into dir and returns each
+// path with its error, a regular expression.
+//
+// A JPEG cut in its scan data is reported by the decoder as corrupt ("short
+// Huffman data"): only a cut inside the headers is known to be a truncation.
+func badInputs(t *testing.T, dir string) map[string]string {
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+	jpg, _ := os.ReadFile(writeJPEG(t, dir, "whole.jpg", 64, 48))
+	png, _ := os.ReadFile(writePNG(t, dir, "whole.png", 64, 48))
+	return map[string]string{
+		writeFile(t, filepath.Join(dir, "truncated.jpg"), jpg[:len(jpg)/2]):   "truncated JPEG|cannot decode JPEG: invalid JPEG format: short Huffman data",
+		writeFile(t, filepath.Join(dir, "truncated.png"), png[:len(png)/2]):   "truncated PNG",
+		writeFile(t, filepath.Join(dir, "empty.jpg"), nil):                    "empty file",
+		writeFile(t, filepath.Join(dir, "notes.txt"), []byte("hello\n")):      `not an image \(unknown format\)`,
+		writeFile(t, filepath.Join(dir, "bomb.png"), pngHeader(30000, 30000)): "image is 30000x30000, more than the 100000000-pixel limit",
+		writeFile(t, filepath.Join(dir, "header.jpg"), jpg[:100]):             "truncated JPEG",
+		filepath.Join(dir, "missing.jpg"):                                     "no such file",
+		filepath.Join(dir, "sub"):                                             `is a directory \(use -r to classify the images in it\)`,
+	}
+}
+
+// matches says whether all of s matches the regular expression re.
+func matches(re, s string) bool {
+	return regexp.MustCompile("^(?:" + re + ")$").MatchString(s)
+}
+
+func TestClassifyBadInputs(t *testing.T) {
+	dir := t.TempDir()
+	bad := badInputs(t, dir)
+	good := writePNG(t, dir, "good.png", 16, 16)
+	inputs := []string{good}
+	for path := range bad {
+		inputs = append(inputs, path, good)
+	}
+	code, stdout, stderr := runCmd(t, nil, append([]string{"classify", "-m", tinyModelPath, "--json", "-j", "3"}, inputs...)...)
+	if code != exitFailure {
+		t.Errorf("exit %d, want %d", code, exitFailure)
+	}
+	rs := records(t, stdout)
+	if !slices.Equal(files(rs), inputs) {
+		t.Fatalf("records for\n%q\nwant\n%q", files(rs), inputs)
+	}
+	var wantErr strings.Builder
+	for _, r := range rs {
+		if r.File == good {
+			if r.Error != "" || len(r.Top) != 4 {
+				t.Errorf("good image: %+v", r)
+			}
+			continue
+		}
+		if !matches(bad[r.File], r.Error) || r.Top != nil {
+			t.Errorf("%s: error %q, want %q", r.File, r.Error, bad[r.File])
+		}
+		fmt.Fprintf(&wantErr, "mbv2: %s: %s\n", r.File, r.Error)
+	}
+	if stderr != wantErr.String() {
+		t.Errorf("stderr:\n%s\nwant:\n%s", stderr, wantErr.String())
+	}
+}
+
+func TestClassifyUnreadable(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads any file: no unreadable file to test with")
+	}
+	path := writePNG(t, t.TempDir(), "secret.png", 8, 8)
+	os.Chmod(path, 0)
+	code, _, stderr := runCmd(t, nil, "classify", "-m", tinyModelPath, path)
+	if code != exitFailure || stderr != "mbv2: "+path+": permission denied\n" {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// infinite is a stream that never ends.
+type infinite struct{}
+
+func (infinite) Read(p []byte) (int, error) { return len(p), nil }
+
+func TestClassifyEndlessStdin(t *testing.T) {
+	code, _, stderr := runCmd(t, infinite{}, "classify", "-m", tinyModelPath, "--max-pixels", "1000", "-")
+	want := fmt.Sprintf("mbv2: -: file larger than the %d bytes an image within --max-pixels 1000 can take\n", fileLimit(1000))
+	if code != exitFailure || stderr != want {
+		t.Errorf("exit %d, stderr %q, want %q", code, stderr, want)
+	}
+}
+
+func TestClassifyClosedStdout(t *testing.T) {
+	paths := manyImages(t, 12)
+	for _, c := range []struct {
+		err      error
+		code     int
+		stderr   string
+		messages int
+	}{
+		// mbv2 ... | head -1
+		{&os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.EPIPE}, exitOK, "", 0},
+		{&os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.ENOSPC}, exitFailure, "mbv2: write /dev/stdout: no space left on device\n", 1},
+	} {
+		out := &failWriter{n: 1, err: c.err}
+		var errb bytes.Buffer
+		code := run(append([]string{"classify", "-m", tinyModelPath, "--json", "-j", "2"}, paths...), &iostreams{In: strings.NewReader(""), Out: out, Err: &errb})
+		if code != c.code || errb.String() != c.stderr {
+			t.Errorf("%v: exit %d, stderr %q; want %d, %q", c.err, code, errb.String(), c.code, c.stderr)
+		}
+		if rs := records(t, out.String()); len(rs) != 1 || rs[0].File != paths[0] {
+			t.Errorf("%v: wrote %q", c.err, files(rs))
+		}
+	}
+}
+
+// cancelWriter cancels the run's context, as Ctrl-C does, while the first
+// record is written.
+type cancelWriter struct {
+	cancel func()
+	bytes.Buffer
+}
+
+func (w *cancelWriter) Write(p []byte) (int, error) {
+	w.cancel()
+	return w.Buffer.Write(p)
+}
+
+func TestClassifyInterrupt(t *testing.T) {
+	paths := manyImages(t, 40)
+	for _, format := range []string{"json", "csv"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		out := &cancelWriter{cancel: cancel}
+		var errb bytes.Buffer
+		root := newRootCmd(&iostreams{In: strings.NewReader(""), Out: out, Err: &errb})
+		root.SetArgs(append([]string{"classify", "-m", tinyModelPath, "--format", format, "-j", "2"}, paths...))
+		err := root.ExecuteContext(ctx)
+		if err == nil || err.Error() != "interrupted" || errb.String() != "" {
+			t.Errorf("%s: error %v, stderr %q", format, err, errb.String())
+		}
+		// The first write (the JSON record, or the CSV header) is whole,
+		// and nothing follows it.
+		want := "file,rank,index,label,prob,error\n"
+		if format == "json" {
+			var r result
+			if json.Unmarshal(out.Bytes(), &r) != nil || r.File != paths[0] || strings.Count(out.String(), "\n") != 1 {
+				t.Errorf("json: wrote %q", out.String())
+			}
+			want = out.String()
+		}
+		if out.String() != want {
+			t.Errorf("%s: wrote %q, want %q", format, out.String(), want)
+		}
+	}
+}
+
+func TestClassifySummary(t *testing.T) {
+	dir := photoTree(t)
+	code, _, stderr := runCmd(t, nil, "classify", "-m", tinyModelPath, "--summary", "-r", dir, filepath.Join(dir, "nope"))
+	re := regexp.MustCompile(`^mbv2: \S+/nope: no such file\n6 images, 1 failed, [0-9.]+ images/s \([0-9.]+ s\); skipped 4 files that are not images, 0 done before\n$`)
+	if code != exitFailure || !re.MatchString(stderr) {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestClassifyTimingJobs(t *testing.T) {
+	paths := manyImages(t, 3)
+	code, stdout, stderr := runCmd(t, nil, append([]string{"classify", "-m", tinyModelPath, "--json", "--timing", "-j", "2"}, paths...)...)
+	rs := records(t, stdout)
+	if code != exitOK || len(rs) != 3 || strings.Count(stderr, "\ntotal ") != 3 {
+		t.Fatalf("exit %d, %d records, stderr:\n%s", code, len(rs), stderr)
+	}
+	for _, r := range rs {
+		if len(r.Layers) != len(rs[0].Layers) || len(r.Layers) < 50 {
+			t.Errorf("%s has %d layers", r.File, len(r.Layers))
+		}
+	}
+	if !strings.Contains(stderr, paths[2]+": kernels ") || !strings.Contains(stderr, ", 1 threads, ") {
+		t.Errorf("timing tables:\n%s", stderr)
+	}
+}
+
+func TestParallelism(t *testing.T) {
+	for _, c := range []struct{ cores, jobs, threads, inputs, wantJobs, wantThreads int }{
+		{8, 0, 0, 0, 8, 1},   // a stream: one image per core
+		{8, 0, 0, 100, 8, 1}, // a big batch
+		{8, 0, 0, 1, 1, 8},   // one image: all cores on its layers
+		{8, 0, 0, 3, 3, 2},   // few images: side by side, threads to spare
+		{8, 2, 0, 0, 2, 4},   // -j 2
+		{8, 3, 0, 0, 3, 2},
+		{8, 16, 0, 0, 16, 1},
+		{8, 0, 3, 0, 2, 3}, // --threads 3
+		{8, 0, 16, 0, 1, 16},
+		{8, 5, 5, 0, 5, 5}, // both set: as asked
+		{1, 0, 0, 0, 1, 1},
+	} {
+		j, th := parallelism(c.cores, c.jobs, c.threads, c.inputs)
+		if j != c.wantJobs || th != c.wantThreads {
+			t.Errorf("%d cores, -j %d, --threads %d, %d inputs: %d jobs x %d threads, want %d x %d",
+				c.cores, c.jobs, c.threads, c.inputs, j, th, c.wantJobs, c.wantThreads)
+		}
+	}
+}
+
+// TestClassifySharedPhotos runs the real model over all the shared photos
+// and the hostile inputs: one record per input, in order, the reference's
+// top-1 label for each photo it has.
+func TestClassifySharedPhotos(t *testing.T) {
+	models := sharedModelsDir(t)
+	shared := filepath.Dir(models)
+	var ref struct {
+		Models map[string]struct {
+			Images map[string]struct {
+				QuantRef struct {
+					Top5 []prediction `json:"top5"`
+				} `json:"quant_ref"`
+			}
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(shared, "reference", "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &ref); err != nil {
+		t.Fatal(err)
+	}
+	labels := ref.Models["mobilenet_v2_1.0_224_quant"].Images
+
+	photos, _ := filepath.Glob(filepath.Join(shared, "images", "*"))
+	photos = slices.DeleteFunc(photos, func(p string) bool { return filepath.Base(p) == "COPYRIGHT" })
+	dir := t.TempDir()
+	parrot, _ := os.ReadFile(filepath.Join(shared, "images", "parrot.jpg"))
+	bad := badInputs(t, dir)
+	bad[writeFile(t, filepath.Join(dir, "parrot-truncated.jpg"), parrot[:len(parrot)/3])] = "truncated JPEG|cannot decode JPEG: .*"
+	inputs := slices.Clone(photos)
+	for path := range bad {
+		inputs = append(inputs, path)
+	}
+	code, stdout, stderr := runCmd(t, nil, append([]string{"classify", "-m", filepath.Join(models, "mobilenet_v2_1.0_224_quant.tflite"), "--json", "-k", "1", "-j", "2"}, inputs...)...)
+	if code != exitFailure || strings.Count(stderr, "\n") != len(bad) {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+	rs := records(t, stdout)
+	if !slices.Equal(files(rs), inputs) {
+		t.Fatalf("records for\n%q\nwant\n%q", files(rs), inputs)
+	}
+	checked := 0
+	for _, r := range rs {
+		if want, ok := bad[r.File]; ok {
+			if !matches(want, r.Error) {
+				t.Errorf("%s: error %q, want %q", r.File, r.Error, want)
+			}
+			continue
+		}
+		if r.Error != "" || len(r.Top) != 1 {
+			t.Errorf("%s: %+v", r.File, r)
+			continue
+		}
+		name := strings.TrimSuffix(filepath.Base(r.File), filepath.Ext(r.File))
+		if img, ok := labels[name]; ok {
+			checked++
+			if want := img.QuantRef.Top5[0].Label; r.Top[0].Label != want {
+				t.Errorf("%s: %s, want %s", r.File, r.Top[0].Label, want)
+			}
+		}
+	}
+	if checked < 5 {
+		t.Errorf("only %d photos have reference labels", checked)
+	}
+}
+
+var _ io.Writer = (*failWriter)(nil)
