@@ -5,7 +5,8 @@ package kernels
 // gemm6x16AVX2 computes one tile of output channels of a 1x1 convolution
 // for a run of pixels: w and bias are the tile's packed weights [cin][16]
 // and biases, dst and res point at the tile's first channel of the first
-// pixel, with row strides cout and rs (rs is 0 when res is a zero tile), and
+// pixel, with row strides cout and rs (rs is 0 when res is a zero tile:
+// then nothing is added), and
 // mask, if not nil, holds 16 lanes of which the first n (-1) are the
 // channels to store. In Go:
 //
