@@ -28,6 +28,7 @@ the public host: a model is then read from <mirror>/<file>.`,
 	cmd.AddCommand(
 		newModelFetchCmd(io),
 		newModelListCmd(io),
+		newModelInfoCmd(io),
 	)
 	return cmd
 }

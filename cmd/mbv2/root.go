@@ -74,6 +74,7 @@ func newRootCmd(io *iostreams) *cobra.Command {
 		newClassifyCmd(io),
 		newVersionCmd(io),
 		newModelCmd(io),
+		newBenchCmd(io),
 	)
 	return root
 }

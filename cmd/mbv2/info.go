@@ -1,0 +1,281 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/mbv2/mbv2/model"
+	"github.com/spf13/cobra"
+)
+
+type infoOptions struct {
+	io     *iostreams
+	width  float64
+	res    int
+	model  string
+	json   bool
+	resSet bool
+}
+
+func newModelInfoCmd(io *iostreams) *cobra.Command {
+	opts := &infoOptions{io: io}
+	cmd := &cobra.Command{
+		Use:   "info [--width W --res R | --model PATH|NAME]",
+		Short: "Print the layers of a MobileNetV2, with their cost and memory",
+		Long: `Print a MobileNetV2 configuration, or the network of a model file, as the
+paper lays it out: its Table 2 (input size, operator, expansion factor t,
+output channels c, repeats n, stride s), each bottleneck block, and each layer
+with its shapes, multiply-adds (MACs), weights (params, without biases) and
+the bytes of activations live while it runs; then the totals. For a file, also
+how it stores its weights, its class count, where its labels come from and
+its sha256.
+
+A bottleneck block with an h x w x d' input, expansion factor t and d''
+output channels costs
+
+    h*w*d'*t*(d' + 9 + d'')
+
+multiply-adds: a 1x1 expansion (h*w*d'*t*d'), a 3x3 depthwise convolution
+(h*w*d'*t*9) and a 1x1 linear projection (h*w*d'*t*d''). The first block
+(t = 1) has no expansion; a stride-2 block runs its depthwise and projection
+on the h/2 x w/2 output. The blocks table gives each block's MACs.
+
+Memory. mbv2 runs the network layer by layer: each layer reads a whole input
+tensor and writes a whole output tensor, float32, and a block's input stays
+alive until its residual add. The activation memory a forward pass needs is
+thus the largest, over the layers, of input + output (+ the pending shortcut):
+the "peak activation bytes". At 1.0/224 it is the second block's depthwise
+layer, 112x112x96 in and 56x56x96 out: 6.0 MB, set by the expanded tensors,
+t = 6 times wider than the bottlenecks. Section 5.1 of the paper computes a
+bottleneck in slices of its expanded channels, so that the expanded tensors
+never exist whole and the peak is set by the thin bottleneck tensors alone
+(its Table 3); mbv2 does not do that yet. (The runner also keeps its buffers
+between runs, each sized for its largest use.)`,
+		Example: `  mbv2 model info
+  mbv2 model info --width 0.5 --res 160 --json
+  mbv2 model info -m mobilenet_v2_1.0_224_quant`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.model != "" && cmd.Flags().Changed("width") {
+				return usageError{fmt.Errorf("--width: the model file sets the width")}
+			}
+			opts.resSet = cmd.Flags().Changed("res")
+			return runModelInfo(opts)
+		},
+	}
+	f := cmd.Flags()
+	f.Float64Var(&opts.width, "width", 1, "width multiplier")
+	f.IntVar(&opts.res, "res", 224, "input resolution (default: a model file's own)")
+	f.StringVarP(&opts.model, "model", "m", "", "model name or .tflite path")
+	f.BoolVar(&opts.json, "json", false, "write one JSON object")
+	return cmd
+}
+
+// modelInfo is what 'model info --json' writes.
+type modelInfo struct {
+	Width     float64     `json:"width"`
+	Res       int         `json:"res"`
+	Classes   int         `json:"classes"`
+	MACs      int64       `json:"macs"`
+	Params    int64       `json:"params"` // weights, without biases
+	PeakBytes int64       `json:"peak_activation_bytes"`
+	PeakLayer string      `json:"peak_layer"` // where the peak is reached
+	Schedule  string      `json:"schedule"`   // of the forward pass the memory figures are for
+	Table2    []table2Row `json:"table2"`
+	Blocks    []blockInfo `json:"blocks"`
+	Layers    []layerInfo `json:"layers"`
+	File      *modelFile  `json:"file,omitempty"`
+}
+
+// table2Row is a row of the paper's Table 2: n layers of an operator, the
+// first with stride s. Zero fields are the table's dashes.
+type table2Row struct {
+	Input    [3]int `json:"input"`
+	Operator string `json:"operator"`
+	T        int    `json:"t,omitempty"`
+	C        int    `json:"c,omitempty"`
+	N        int    `json:"n,omitempty"`
+	S        int    `json:"s,omitempty"`
+}
+
+type blockInfo struct {
+	Name     string `json:"name"`
+	Input    [3]int `json:"input"` // h, w, d'
+	T        int    `json:"t"`
+	Out      int    `json:"out"` // d''
+	Stride   int    `json:"stride"`
+	Residual bool   `json:"residual"`
+	MACs     int64  `json:"macs"`
+}
+
+type layerInfo struct {
+	Name            string `json:"name"`
+	Op              string `json:"op"`
+	In              [3]int `json:"in"`
+	Out             [3]int `json:"out"`
+	MACs            int64  `json:"macs"`
+	Params          int64  `json:"params"`
+	ActivationBytes int64  `json:"activation_bytes"` // live while the layer runs
+}
+
+type modelFile struct {
+	Path    string `json:"path"`
+	Name    string `json:"name,omitempty"` // in the catalogue
+	Size    int64  `json:"size"`
+	SHA256  string `json:"sha256"`
+	Weights string `json:"weights"` // how the file stores them
+	Classes int    `json:"classes"`
+	Labels  string `json:"labels"` // "embedded" or "none"
+	Input   string `json:"input"`  // the normalisation of pixels p
+	NatRes  int    `json:"native_res"`
+}
+
+func runModelInfo(opts *infoOptions) error {
+	cfg := model.Config{Width: opts.width, Res: opts.res, Classes: 1001}
+	var file *modelFile
+	if opts.model != "" {
+		path, name, err := resolveModel(opts.io, opts.model)
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		m, err := model.Load(data)
+		if err != nil {
+			return fmt.Errorf("model %s: %w", path, err)
+		}
+		sum := sha256.Sum256(data)
+		labels := "none"
+		if m.Labels != nil {
+			labels = "embedded"
+		}
+		file = &modelFile{
+			Path: path, Name: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
+			Weights: m.Weights, Classes: m.Classes, Labels: labels, NatRes: m.Res,
+			Input: fmt.Sprintf("x = %g * (p - %g)", m.InputScale, m.InputZero),
+		}
+		cfg = m.Config
+		if opts.resSet {
+			cfg.Res = opts.res
+		}
+	}
+	a, err := model.NewArch(cfg)
+	if err != nil {
+		if file == nil {
+			err = usageError{err}
+		}
+		return err
+	}
+	info := describeArch(a)
+	info.File = file
+	if opts.json {
+		return writeJSON(opts.io.Out, info)
+	}
+	printInfo(opts.io.Out, info)
+	return nil
+}
+
+// describeArch lays out a as Table 2, blocks and layers, with the
+// activation memory of the layer-by-layer forward pass.
+func describeArch(a *model.Arch) modelInfo {
+	macs, params := a.Cost()
+	info := modelInfo{
+		Width: a.Width, Res: a.Res, Classes: a.Classes, MACs: macs, Params: params,
+		PeakBytes: a.PeakActivationBytes(), Schedule: "layer by layer",
+	}
+	sq := func(h, c int) [3]int { return [3]int{h, h, c} }
+
+	// Table 2: a row per run of blocks with the same t and c, the first
+	// with the row's stride.
+	info.Table2 = append(info.Table2, table2Row{Input: sq(a.Res, 3), Operator: "conv2d 3x3", C: a.Stem, N: 1, S: 2})
+	for i, b := range a.Bottlenecks {
+		last := &info.Table2[len(info.Table2)-1]
+		if i > 0 && b.Stride == 1 && b.T == last.T && b.Out == last.C {
+			last.N++
+			continue
+		}
+		info.Table2 = append(info.Table2, table2Row{Input: sq(b.H, b.In), Operator: "bottleneck", T: b.T, C: b.Out, N: 1, S: b.Stride})
+	}
+	last := a.Bottlenecks[len(a.Bottlenecks)-1]
+	info.Table2 = append(info.Table2,
+		table2Row{Input: sq(a.HeadH, last.Out), Operator: "conv2d 1x1", C: a.Head, N: 1, S: 1},
+		table2Row{Input: sq(a.HeadH, a.Head), Operator: fmt.Sprintf("avgpool %dx%d", a.HeadH, a.HeadH), N: 1},
+		table2Row{Input: sq(1, a.Head), Operator: "conv2d 1x1", C: a.Classes},
+	)
+
+	for i, b := range a.Bottlenecks {
+		info.Blocks = append(info.Blocks, blockInfo{
+			Name: fmt.Sprintf("b%d", i), Input: sq(b.H, b.In), T: b.T, Out: b.Out,
+			Stride: b.Stride, Residual: b.Residual, MACs: b.MACs(),
+		})
+	}
+
+	live := a.ActivationBytes()
+	for i, l := range a.Layers() {
+		info.Layers = append(info.Layers, layerInfo{
+			Name: l.Name, Op: l.Kind, In: l.In, Out: l.Out,
+			MACs: l.MACs, Params: l.Params, ActivationBytes: live[i],
+		})
+		if live[i] == info.PeakBytes && info.PeakLayer == "" {
+			info.PeakLayer = l.Name
+		}
+	}
+	return info
+}
+
+func printInfo(w io.Writer, info modelInfo) {
+	fmt.Fprintf(w, "MobileNetV2 %s/%d, %d classes\n", widthString(info.Width), info.Res, info.Classes)
+	if f := info.File; f != nil {
+		tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+		name := ""
+		if f.Name != "" {
+			name = " (" + f.Name + ")"
+		}
+		fmt.Fprintf(tw, "file\t%s%s, %s\n", f.Path, name, formatBytes(f.Size))
+		fmt.Fprintf(tw, "sha256\t%s\n", f.SHA256)
+		fmt.Fprintf(tw, "weights\t%s, dequantized to float32 at load\n", f.Weights)
+		fmt.Fprintf(tw, "input\t%dx%d RGB, %s\n", f.NatRes, f.NatRes, f.Input)
+		fmt.Fprintf(tw, "classes\t%d, labels %s\n", f.Classes, map[string]string{"embedded": "embedded in the file", "none": "none (indices)"}[f.Labels])
+		tw.Flush()
+	}
+
+	fmt.Fprintln(w, "\nTable 2 (t: expansion factor, c: output channels, n: repeats, s: stride of the first)")
+	dash := func(v int) string {
+		if v == 0 {
+			return "-"
+		}
+		return fmt.Sprint(v)
+	}
+	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "input\toperator\tt\tc\tn\ts")
+	for _, r := range info.Table2 {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", shape(r.Input), r.Operator, dash(r.T), dash(r.C), dash(r.N), dash(r.S))
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "\nBlocks (MACs: h*w*d'*t*(d' + 9 + d''), the depthwise and projection at the output size)")
+	fmt.Fprintf(w, "%-6s %-12s %2s %5s %2s %-8s %12s\n", "block", "h x w x d'", "t", "d''", "s", "residual", "MACs")
+	for _, b := range info.Blocks {
+		res := ""
+		if b.Residual {
+			res = "yes"
+		}
+		fmt.Fprintf(w, "%-6s %-12s %2d %5d %2d %-8s %12d\n", b.Name, shape(b.Input), b.T, b.Out, b.Stride, res, b.MACs)
+	}
+
+	fmt.Fprintf(w, "\nLayers (activation bytes: float32 tensors live while the layer runs, %s)\n", info.Schedule)
+	const row = "%-14s %-10s %-13s %-13s %12s %10s %12s\n"
+	fmt.Fprintf(w, row, "layer", "op", "input", "output", "MACs", "params", "activations")
+	for _, l := range info.Layers {
+		fmt.Fprintf(w, row, l.Name, l.Op, shape(l.In), shape(l.Out), fmt.Sprint(l.MACs), fmt.Sprint(l.Params), fmt.Sprint(l.ActivationBytes))
+	}
+	fmt.Fprintf(w, row, "total", "", "", "", fmt.Sprint(info.MACs), fmt.Sprint(info.Params), "")
+	fmt.Fprintf(w, "\n%.1fM MACs, %.2fM params; peak activations %d bytes (%.2f MB) at %s\n",
+		float64(info.MACs)/1e6, float64(info.Params)/1e6, info.PeakBytes, float64(info.PeakBytes)/1e6, info.PeakLayer)
+}
