@@ -17,8 +17,9 @@ type impl struct {
 	// pointwise: dst[p][o] = clamp(bias[o] + sum_i src[p][i]*w[o][i], lo, hi) + residual[p][o],
 	// for p < pixels; residual may be nil.
 	pointwise func(dst, src []float32, pixels int, w *PointwiseWeights, residual []float32, lo, hi float32)
-	// depthwise: 3x3, TF SAME padding, input h x w x C, output rows y0..y1-1.
-	depthwise func(dst, src []float32, h, w, stride, y0, y1 int, wt *DepthwiseWeights, lo, hi float32)
+	// depthwise: 3x3, TF SAME padding, input h x w x C in a ring of rows
+	// rows, output rows y0..y1-1 from the start of dst.
+	depthwise func(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, lo, hi float32)
 	// stem: 3x3 stride 2, TF SAME padding, input h x w x 3, output rows y0..y1-1.
 	stem func(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi float32)
 }

@@ -35,11 +35,11 @@ func dwconv3x3s1AVX2(dst, r0, r1, r2, w, bias *float32, m0, m2 *int32, ow, left,
 //go:noescape
 func dwconv3x3s2AVX2(dst, r0, r1, r2, w, bias *float32, m0, m2 *int32, ow, left, c, cn, cp int, lo, hi float32)
 
-func depthwiseAVX2(dst, src []float32, h, w, stride, y0, y1 int, wt *DepthwiseWeights, lo, hi float32) {
+func depthwiseAVX2(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, lo, hi float32) {
 	c, cp := wt.C, roundUp(wt.C, Tile)
 	if c < 8 || w < 2 {
 		// Narrower than a vector or than the edge pixels: never in MobileNetV2.
-		depthwiseGeneric(dst, src, h, w, stride, y0, y1, wt, lo, hi)
+		depthwiseGeneric(dst, src, h, w, stride, rows, y0, y1, wt, lo, hi)
 		return
 	}
 	_, top := SamePad(h, 3, stride)
@@ -61,13 +61,13 @@ func depthwiseAVX2(dst, src []float32, h, w, stride, y0, y1 int, wt *DepthwiseWe
 		// padding is read from it with zero weights, which adds exactly
 		// zero for finite inputs.
 		iy := oy*stride - top
-		r1 := (iy + 1) * row
+		r1 := (iy + 1) % rows * row
 		r0, r2, m0, m2 := r1, r1, outside, outside
 		if iy >= 0 {
-			r0, m0 = iy*row, inside
+			r0, m0 = iy%rows*row, inside
 		}
 		if iy+2 < h {
-			r2, m2 = (iy+2)*row, inside
+			r2, m2 = (iy+2)%rows*row, inside
 		}
 		for c0 := 0; c0 < c; c0 += chunk {
 			// A last chunk of fewer than 8 channels ends the one before.
@@ -75,7 +75,7 @@ func depthwiseAVX2(dst, src []float32, h, w, stride, y0, y1 int, wt *DepthwiseWe
 			if cn < 8 {
 				c0, cn = c-8, 8
 			}
-			kernel(&dst[oy*ow*c+c0], &src[r0+c0], &src[r1+c0], &src[r2+c0], &wt.W[c0], &wt.Bias[c0],
+			kernel(&dst[(oy-y0)*ow*c+c0], &src[r0+c0], &src[r1+c0], &src[r2+c0], &wt.W[c0], &wt.Bias[c0],
 				m0, m2, ow, left, c, cn, cp, lo, hi)
 		}
 	}

@@ -29,7 +29,7 @@ func dwconv3x3NEON(dst *float32, taps *[9]*float32, w, bias *float32, n, c, cp, 
 // nothing special; the interior pixels of the row, whose three columns are
 // all inside the image, go in one run, and the (at most two) edge pixels one
 // by one with their outside taps on the zero row too.
-func depthwiseNEON(dst, src []float32, h, w, stride, y0, y1 int, wt *DepthwiseWeights, lo, hi float32) {
+func depthwiseNEON(dst, src []float32, h, w, stride, ring, y0, y1 int, wt *DepthwiseWeights, lo, hi float32) {
 	c, cp := wt.C, roundUp(wt.C, Tile)
 	if c == 0 {
 		return
@@ -43,10 +43,11 @@ func depthwiseNEON(dst, src []float32, h, w, stride, y0, y1 int, wt *DepthwiseWe
 		for ky := range rows {
 			rows[ky] = zero
 			if iy := oy*stride - padTop + ky; iy >= 0 && iy < h {
-				rows[ky] = src[iy*w*c : (iy+1)*w*c]
+				r := iy % ring
+				rows[ky] = src[r*w*c : (r+1)*w*c]
 			}
 		}
-		out := dst[oy*ow*c : (oy+1)*ow*c]
+		out := dst[(oy-y0)*ow*c : (oy-y0+1)*ow*c]
 		for ox := 0; ox < ow; {
 			ix, n := ox*stride-padLeft, 1
 			if ix >= 0 && ix+2 < w {

@@ -86,7 +86,7 @@ func FuzzDepthwise(f *testing.F) {
 			return fmt.Sprintf("%dx%dx%d stride %d, %s: y %d x %d channel %d", h, w, c, stride, a.name, i/c/ow, i/c%ow, i%c)
 		}
 		compareSets(t, oh*ow*c, want, cell, func(dst []float32) {
-			Depthwise(dst, src, h, w, stride, 0, oh, dw, a.lo, a.hi)
+			Depthwise(dst, src, h, w, stride, h, 0, oh, dw, a.lo, a.hi)
 		})
 	})
 }

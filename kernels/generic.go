@@ -37,13 +37,13 @@ func pointwiseGeneric(dst, src []float32, pixels int, w *PointwiseWeights, resid
 	}
 }
 
-func depthwiseGeneric(dst, src []float32, h, w, stride, y0, y1 int, wt *DepthwiseWeights, lo, hi float32) {
+func depthwiseGeneric(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, lo, hi float32) {
 	c, cp := wt.C, roundUp(wt.C, Tile)
 	_, padTop := SamePad(h, 3, stride)
 	ow, padLeft := SamePad(w, 3, stride)
 	for oy := y0; oy < y1; oy++ {
 		for ox := range ow {
-			out := dst[(oy*ow+ox)*c:][:c]
+			out := dst[((oy-y0)*ow+ox)*c:][:c]
 			copy(out, wt.Bias[:c])
 			for ky := range 3 {
 				iy := oy*stride - padTop + ky
@@ -55,7 +55,7 @@ func depthwiseGeneric(dst, src []float32, h, w, stride, y0, y1 int, wt *Depthwis
 					if ix < 0 || ix >= w {
 						continue
 					}
-					in := src[(iy*w+ix)*c:][:c]
+					in := src[((iy%rows)*w+ix)*c:][:c]
 					k := wt.W[(ky*3+kx)*cp:][:c]
 					for i := range out {
 						out[i] += in[i] * k[i]

@@ -19,19 +19,28 @@ func Pointwise(dst, src []float32, pixels int, w *PointwiseWeights, residual []f
 	active.pointwise(dst, src, pixels, w, residual, lo, hi)
 }
 
-// Depthwise computes output rows [y0, y1) of a 3x3 depthwise convolution with
-// TF SAME padding and the given stride (1 or 2) of src (h x w x wt.C) into
-// dst (ceil(h/stride) x ceil(w/stride) x wt.C), then bias and clamp.
-func Depthwise(dst, src []float32, h, w, stride, y0, y1 int, wt *DepthwiseWeights, lo, hi float32) {
-	oh, _ := SamePad(h, 3, stride)
+// Depthwise computes output rows [y0, y1) of a 3x3 depthwise convolution
+// with TF SAME padding and the given stride (1 or 2) of an h x w x wt.C
+// input, then bias and clamp.
+//
+// src holds the input in a ring of rows rows: input row iy is at
+// src[(iy%rows)*w*C:]. rows == h is the whole tensor; a ring of a few rows
+// lets a caller stream a bottleneck a strip at a time (paper, section 5.1).
+// dst holds the output rows from y0: row oy is at dst[(oy-y0)*ow*C:], with
+// ow = ceil(w/stride).
+func Depthwise(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, lo, hi float32) {
+	oh, top := SamePad(h, 3, stride)
 	ow, _ := SamePad(w, 3, stride)
-	if stride != 1 && stride != 2 || y0 < 0 || y1 > oh || len(src) < h*w*wt.C || len(dst) < oh*ow*wt.C {
+	// The ring must hold every input row that output rows y0..y1-1 read.
+	first, last := max(y0*stride-top, 0), min((y1-1)*stride-top+2, h-1)
+	if stride != 1 && stride != 2 || y0 < 0 || y1 > oh || rows < 1 || rows > h ||
+		y0 < y1 && rows < last-first+1 || len(src) < rows*w*wt.C || len(dst) < (y1-y0)*ow*wt.C {
 		panic("kernels: Depthwise: bad arguments")
 	}
 	if y0 >= y1 {
 		return
 	}
-	active.depthwise(dst, src, h, w, stride, y0, y1, wt, lo, hi)
+	active.depthwise(dst, src, h, w, stride, rows, y0, y1, wt, lo, hi)
 }
 
 // Stem computes output rows [y0, y1) of the first convolution of the

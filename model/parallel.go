@@ -55,7 +55,8 @@ func (s *step) run(from, to int) {
 	case stemStep:
 		kernels.Stem(s.dst, s.src, s.h, s.w, from, to, s.stem, s.lo, s.hi)
 	case depthwiseStep:
-		kernels.Depthwise(s.dst, s.src, s.h, s.w, s.stride, from, to, s.depthwise, s.lo, s.hi)
+		ow, _ := kernels.SamePad(s.w, 3, s.stride)
+		kernels.Depthwise(s.dst[from*ow*s.depthwise.C:], s.src, s.h, s.w, s.stride, s.h, from, to, s.depthwise, s.lo, s.hi)
 	case pointwiseStep:
 		w := s.pointwise
 		if s.pixels == 1 {
