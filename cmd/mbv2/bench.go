@@ -67,7 +67,7 @@ func newBenchCmd(io *iostreams) *cobra.Command {
 Without --model the weights are random (seeded, He-scaled so activations stay
 normal floats), for any width multiplier and resolution; with --model they are
 the file's, at its resolution unless --res says otherwise (the network is fully
-convolutional). Only Runner.Forward is timed, from 8-bit pixels to
+convolutional). Only the forward pass is timed, from 8-bit pixels to
 probabilities; loading and packing the weights, and the first run, are reported
 apart. After --warmup runs, the whole network is timed for --iters runs or for
 --time; each of them is followed by a run with per-layer timing, whose medians
@@ -76,9 +76,11 @@ whole-network figures. The "input" row is the time of the forward pass outside
 its layers: normalising the pixels. GFLOP/s is 2 x MACs / median latency.
 
 --sweep times every width x resolution of the TF-slim checkpoints (--width and
---res take comma-separated lists to narrow it), beside their published
-ImageNet accuracy, and marks the configurations on the latency/accuracy Pareto
-frontier: none other is both faster and more accurate. --plot draws it.
+--res take comma-separated lists to narrow it; with --model, its resolutions),
+beside the published ImageNet accuracy of those checkpoints, and marks the
+configurations on the latency/accuracy Pareto frontier: no other is at least
+as fast and as accurate, and better in one. Configurations without a published
+accuracy are timed but not ranked. --plot draws latency against accuracy.
 
 --compare runs one configuration under each kernel set and prints the speed-up
 of each kind of layer over the first set.`,
@@ -96,8 +98,9 @@ of each kind of layer over the first set.`,
 		},
 	}
 	f := cmd.Flags()
-	f.Float64SliceVar(&opts.widths, "width", []float64{1}, "width multiplier (a comma-separated list with --sweep)")
-	f.IntSliceVar(&opts.res, "res", []int{224}, "input resolution (a comma-separated list with --sweep)")
+	f.Float64SliceVar(&opts.widths, "width", nil, "width multiplier `W`, or a list W,W,... with --sweep (default 1.0)")
+	f.IntSliceVar(&opts.res, "res", nil, "input resolution `R`, or a list R,R,... with --sweep (default 224, or the model's)")
+	f.Lookup("width").DefValue = "" // the usage says the default; pflag would print "[]"
 	f.IntVar(&opts.threads, "threads", 1, "threads that share each layer's work")
 	f.IntVar(&opts.iters, "iters", 0, "timed runs per configuration (default: as many as --time allows)")
 	f.DurationVar(&opts.time, "time", 0, "how long to time each configuration (default 2s, 500ms with --sweep)")
@@ -176,26 +179,24 @@ func runBench(opts *benchOptions) error {
 	if err := checkBenchFlags(opts); err != nil {
 		return usageError{err}
 	}
-	var m *model.Model
-	var name string
-	var load time.Duration
+	var src weights
 	if opts.model != "" {
 		var err error
-		if m, name, load, err = loadBenchModel(opts.io, opts.model); err != nil {
+		if src, err = loadBenchModel(opts.io, opts.model); err != nil {
 			return err
 		}
-		opts.widths = []float64{m.Width}
+		opts.widths = []float64{src.m.Width}
 		if !opts.resSet && !opts.sweep {
-			opts.res = []int{m.Res}
+			opts.res = []int{src.m.Res}
 		}
 	}
 	switch {
 	case opts.sweep:
-		return runSweep(opts, m, name, load)
+		return runSweep(opts, src)
 	case len(opts.compare) > 0:
-		return runCompare(opts, m, name, load)
+		return runCompare(opts, src)
 	}
-	res, err := benchConfig(opts, m, name, load, opts.widths[0], opts.res[0], true, benchTime, true)
+	res, err := benchConfig(opts, src, opts.widths[0], opts.res[0], false)
 	if err != nil {
 		return err
 	}
@@ -228,13 +229,17 @@ func checkBenchFlags(o *benchOptions) error {
 	if ext := strings.ToLower(filepath.Ext(o.plot)); o.plot != "" && ext != ".png" && ext != ".svg" {
 		return fmt.Errorf("--plot %s: want a .png or .svg file", o.plot)
 	}
-	if o.sweep {
-		if !o.widthSet {
-			o.widths = model.Widths
-		}
-		if !o.resSet {
-			o.res = sweepRes
-		}
+	switch {
+	case o.sweep && !o.widthSet:
+		o.widths = model.Widths
+	case !o.widthSet:
+		o.widths = []float64{1}
+	}
+	switch {
+	case o.sweep && !o.resSet:
+		o.res = sweepRes
+	case !o.resSet:
+		o.res = []int{224}
 	}
 	for _, w := range o.widths {
 		for _, r := range o.res {
@@ -254,32 +259,41 @@ func checkBenchFlags(o *benchOptions) error {
 	return nil
 }
 
+// weights are those of a model file, loaded once; without a file (m nil)
+// each configuration makes its own random ones.
+type weights struct {
+	m    *model.Model
+	name string
+	load time.Duration // to parse, dequantize and pack them
+}
+
 // loadBenchModel reads and loads a model file, timing the load alone (not a
 // first-use download).
-func loadBenchModel(io *iostreams, arg string) (*model.Model, string, time.Duration, error) {
+func loadBenchModel(io *iostreams, arg string) (weights, error) {
 	path, name, err := resolveModel(io, arg)
 	if err != nil {
-		return nil, "", 0, err
+		return weights{}, err
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, "", 0, err
+		return weights{}, err
 	}
 	start := time.Now()
 	m, err := model.Load(data)
 	if err != nil {
-		return nil, "", 0, fmt.Errorf("model %s: %w", path, err)
+		return weights{}, fmt.Errorf("model %s: %w", path, err)
 	}
 	if name == "" {
 		name = strings.TrimSuffix(filepath.Base(path), ".tflite")
 	}
-	return m, name, time.Since(start), nil
+	return weights{m, name, time.Since(start)}, nil
 }
 
-// benchConfig times one configuration: the model m at resolution res, or
-// random weights of width w when m is nil. perLayer adds the per-layer runs;
-// budget is the default of --time.
-func benchConfig(o *benchOptions, m *model.Model, name string, load time.Duration, w float64, res int, perLayer bool, budget time.Duration, showBar bool) (benchResult, error) {
+// benchConfig times one configuration: src's model at resolution res, or
+// random weights of width w. A configuration of a sweep gets no per-layer
+// runs, no progress bar of its own, and a shorter default --time.
+func benchConfig(o *benchOptions, src weights, w float64, res int, inSweep bool) (benchResult, error) {
+	m, name, load := src.m, src.name, src.load
 	if m == nil {
 		start := time.Now()
 		var err error
@@ -314,11 +328,16 @@ func benchConfig(o *benchOptions, m *model.Model, name string, load time.Duratio
 		r.Forward(rgb)
 	}
 
+	budget := benchTime
+	if inSweep {
+		budget = sweepTime
+	}
 	if o.time > 0 {
 		budget = o.time
 	}
+	perLayer := !inSweep
 	var bar *progressbar.ProgressBar
-	if showBar {
+	if !inSweep {
 		max := int64(o.iters)
 		if o.iters == 0 {
 			max = budget.Milliseconds()
@@ -507,7 +526,7 @@ func rate(l benchLayer) string {
 
 // runSweep times each width x resolution, without per-layer runs, and marks
 // the Pareto frontier.
-func runSweep(o *benchOptions, m *model.Model, name string, load time.Duration) error {
+func runSweep(o *benchOptions, src weights) error {
 	type config struct {
 		w float64
 		r int
@@ -522,7 +541,7 @@ func runSweep(o *benchOptions, m *model.Model, name string, load time.Duration) 
 	var rows []sweepRow
 	for i, c := range configs {
 		bar.Describe(fmt.Sprintf("sweep %s/%d", widthString(c.w), c.r))
-		res, err := benchConfig(o, m, name, load, c.w, c.r, false, sweepTime, false)
+		res, err := benchConfig(o, src, c.w, c.r, true)
 		if err != nil {
 			bar.Exit()
 			return err
@@ -599,7 +618,7 @@ func printSweep(w io.Writer, rows []sweepRow) {
 
 // runCompare times one configuration under each kernel set in turn and
 // prints the speed-up of each over the first.
-func runCompare(o *benchOptions, m *model.Model, name string, load time.Duration) error {
+func runCompare(o *benchOptions, src weights) error {
 	prev := kernels.Name()
 	defer kernels.Use(prev)
 	var c compareResult
@@ -607,7 +626,7 @@ func runCompare(o *benchOptions, m *model.Model, name string, load time.Duration
 		if err := kernels.Use(set); err != nil {
 			return usageError{fmt.Errorf("--compare: %w", err)}
 		}
-		res, err := benchConfig(o, m, name, load, o.widths[0], o.res[0], true, benchTime, true)
+		res, err := benchConfig(o, src, o.widths[0], o.res[0], false)
 		if err != nil {
 			return err
 		}
