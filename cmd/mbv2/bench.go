@@ -493,7 +493,11 @@ func printBench(w io.Writer, r benchResult) {
 	fmt.Fprintf(tw, "cpu\t%s\n", r.CPU)
 	fmt.Fprintf(tw, "kernels\t%s, %s\n", r.Kernels, plural(r.Threads, "thread"))
 	fmt.Fprintf(tw, "cost\t%.1fM MACs, %.2fM params, %.2f MB peak activations\n", float64(r.MACs)/1e6, float64(r.Params)/1e6, float64(r.PeakBytes)/1e6)
-	fmt.Fprintf(tw, "load\t%.1f ms (weights made or read, and packed); first run %.2f ms\n", r.LoadMs, r.FirstRunMs)
+	how := "parsed, dequantized and packed"
+	if r.Model == "synthetic" {
+		how = "made and packed"
+	}
+	fmt.Fprintf(tw, "load\t%.1f ms (weights %s); first run %.2f ms\n", r.LoadMs, how, r.FirstRunMs)
 	fmt.Fprintf(tw, "latency\tmin %.3f  median %.3f  p90 %.3f  max %.3f ms, %s\n", r.Latency.Min, r.Latency.Median, r.Latency.P90, r.Latency.Max, plural(r.Runs, "run"))
 	fmt.Fprintf(tw, "speed\t%.1f GFLOP/s (2 x MACs / median)\n", r.GFLOPS)
 	tw.Flush()
@@ -650,34 +654,32 @@ func runCompare(o *benchOptions, src weights) error {
 func printCompare(w io.Writer, c compareResult) {
 	base := c.Runs[0]
 	fmt.Fprintf(w, "MobileNetV2 %s/%d, %s weights; %s, %s\n", widthString(base.Width), base.Res, base.Model, base.CPU, plural(base.Threads, "thread"))
-	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprint(tw, "kind\t")
+	cells := []string{fmt.Sprintf("%-15s", "kind")}
 	for _, r := range c.Runs {
-		fmt.Fprintf(tw, "%s ms\t", r.Kernels)
+		cells = append(cells, fmt.Sprintf("%12s", r.Kernels+" ms"))
 	}
 	for _, s := range c.Speedup {
-		fmt.Fprintf(tw, "%s/%s\t", s.Kernels, s.Baseline)
+		cells = append(cells, fmt.Sprintf("%14s", s.Kernels+"/"+s.Baseline))
 	}
-	fmt.Fprintln(tw)
+	fmt.Fprintln(w, strings.Join(cells, " "))
 	for i, k := range base.Kinds {
-		fmt.Fprintf(tw, "%s\t", k.Op)
+		cells = []string{fmt.Sprintf("%-15s", k.Op)}
 		for _, r := range c.Runs {
-			fmt.Fprintf(tw, "%.3f\t", r.Kinds[i].Ms)
+			cells = append(cells, fmt.Sprintf("%12.3f", r.Kinds[i].Ms))
 		}
 		for _, s := range c.Speedup {
-			fmt.Fprintf(tw, "%.2fx\t", s.Kinds[k.Op])
+			cells = append(cells, fmt.Sprintf("%13.2fx", s.Kinds[k.Op]))
 		}
-		fmt.Fprintln(tw)
+		fmt.Fprintln(w, strings.Join(cells, " "))
 	}
-	fmt.Fprint(tw, "median latency\t")
+	cells = []string{fmt.Sprintf("%-15s", "median latency")}
 	for _, r := range c.Runs {
-		fmt.Fprintf(tw, "%.3f\t", r.Latency.Median)
+		cells = append(cells, fmt.Sprintf("%12.3f", r.Latency.Median))
 	}
 	for _, s := range c.Speedup {
-		fmt.Fprintf(tw, "%.2fx\t", s.Total)
+		cells = append(cells, fmt.Sprintf("%13.2fx", s.Total))
 	}
-	fmt.Fprintln(tw)
-	tw.Flush()
+	fmt.Fprintln(w, strings.Join(cells, " "))
 }
 
 // plotSweep draws median latency (x, log scale) against published top-1
