@@ -8,7 +8,7 @@ import (
 )
 
 // BenchmarkForward times the whole network, 1.0/224 with random weights,
-// under each kernel set and thread count.
+// under each kernel set, thread count and schedule.
 func BenchmarkForward(b *testing.B) {
 	cfg := Config{Width: 1, Res: 224, Classes: 1001}
 	m, err := Load(writeTFLite(synthTFLite(cfg, synthNet(cfg, 1), false, false), nil))
@@ -19,19 +19,22 @@ func BenchmarkForward(b *testing.B) {
 	rgb := randomRGB(cfg.Res*cfg.Res*3, 1)
 	for _, set := range kernels.Sets() {
 		for _, threads := range []int{1, 2} {
-			b.Run(fmt.Sprintf("%s/threads=%d", set, threads), func(b *testing.B) {
-				prev := kernels.Name()
-				kernels.Use(set)
-				defer kernels.Use(prev)
-				r, _ := m.NewRunner(cfg.Res, threads)
-				defer r.Close()
-				r.Forward(rgb)
-				b.ResetTimer()
-				for range b.N {
+			for _, schedule := range []string{"streamed", "layerwise"} {
+				b.Run(fmt.Sprintf("%s/threads=%d/%s", set, threads, schedule), func(b *testing.B) {
+					prev := kernels.Name()
+					kernels.Use(set)
+					defer kernels.Use(prev)
+					r, _ := m.NewRunner(cfg.Res, threads)
+					defer r.Close()
+					r.SetLayerwise(schedule == "layerwise")
 					r.Forward(rgb)
-				}
-				b.ReportMetric(2*float64(macs)*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "GFLOP/s")
-			})
+					b.ResetTimer()
+					for range b.N {
+						r.Forward(rgb)
+					}
+					b.ReportMetric(2*float64(macs)*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "GFLOP/s")
+				})
+			}
 		}
 	}
 }

@@ -30,6 +30,11 @@ func (r *Runner) Forward(rgb []byte) []float32 {
 	x, y := r.x, r.y
 	for i, b := range a.Bottlenecks {
 		w := &m.bottlenecks[i]
+		if !r.layerwise {
+			r.stream(b, w, x, y)
+			x, y = y, x
+			continue
+		}
 		in := x
 		if b.T != 1 {
 			r.run(step{kind: pointwiseStep, dst: r.e, src: x, pixels: b.H * b.W, pointwise: w.expand, lo: relu6Min, hi: relu6Max})
@@ -61,6 +66,35 @@ func (r *Runner) run(s step) {
 	r.step = s
 	r.pool.run(&r.step)
 	r.lap()
+}
+
+// stream computes bottleneck b from x into y in strips, each thread a band
+// of output rows (paper, section 5.1).
+func (r *Runner) stream(b Bottleneck, w *bottleneckWeights, x, y []float32) {
+	r.step = step{kind: bottleneckStep, src: x, dst: y, block: b, weights: w, scratch: r.scratch, timing: r.timing}
+	r.pool.run(&r.step)
+	layers := 2 // depthwise, project
+	if b.T != 1 {
+		layers = 3
+	}
+	if !r.timing {
+		r.next += layers
+		return
+	}
+	// The layers of a streamed block interleave: give each the block's
+	// time in the proportions the first thread measured on its own band.
+	now := time.Now()
+	wall := now.Sub(r.last)
+	r.last = now
+	t := r.scratch[0].times[3-layers:]
+	var sum time.Duration
+	for _, d := range t {
+		sum += d
+	}
+	for _, d := range t {
+		r.times[r.next] = time.Duration(float64(wall) * float64(d) / float64(max(sum, 1)))
+		r.next++
+	}
 }
 
 func (r *Runner) start() {

@@ -48,11 +48,14 @@ type Runner struct {
 
 	input  []float32 // res x res x 3, normalised
 	x, y   []float32 // a bottleneck's input and output: max h*w*c
-	e      []float32 // expanded (and head) activations: max h*w*t*d'
-	d      []float32 // depthwise output: max h'*w'*t*d'
+	e      []float32 // head output; layer by layer also expanded activations, max h*w*t*d'
+	d      []float32 // layer by layer: depthwise output, max h'*w'*t*d'
 	pooled []float32 // [head]
 	logits []float32 // [classes]
 	probs  []float32 // [classes]
+
+	layerwise bool      // run bottlenecks layer by layer instead of streamed
+	scratch   []scratch // streamed bottlenecks: one per thread
 
 	pool *pool
 	step step // the layer being computed, shared with the pool's threads
@@ -74,16 +77,10 @@ func (m *Model) NewRunner(res, threads int) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	var xy, e, d int
-	xy = a.StemH * a.StemH * a.Stem
+	xy := a.StemH * a.StemH * a.Stem
 	for _, b := range a.Bottlenecks {
 		xy = max(xy, b.H*b.W*b.In, b.OutH*b.OutW*b.Out)
-		if b.T != 1 {
-			e = max(e, b.H*b.W*b.Expanded())
-		}
-		d = max(d, b.OutH*b.OutW*b.Expanded())
 	}
-	e = max(e, a.HeadH*a.HeadH*a.Head)
 	r := &Runner{
 		m:      m,
 		arch:   a,
@@ -91,15 +88,35 @@ func (m *Model) NewRunner(res, threads int) (*Runner, error) {
 		input:  make([]float32, res*res*3),
 		x:      make([]float32, xy),
 		y:      make([]float32, xy),
-		e:      make([]float32, e),
-		d:      make([]float32, d),
+		e:      make([]float32, a.HeadH*a.HeadH*a.Head),
 		pooled: make([]float32, a.Head),
 		logits: make([]float32, a.Classes),
 		probs:  make([]float32, a.Classes),
+		pool:   newPool(threads),
 	}
 	r.times = make([]time.Duration, len(r.layers))
-	r.pool = newPool(threads)
+	ring, strip := scratchSizes(a)
+	r.scratch = make([]scratch, r.pool.threads)
+	for i := range r.scratch {
+		r.scratch[i] = scratch{ring: make([]float32, ring), strip: make([]float32, strip)}
+	}
 	return r, nil
+}
+
+// SetLayerwise makes the runner compute each bottleneck layer by layer,
+// materialising its expanded tensors whole, instead of streaming it in
+// strips; for comparison, the results are the same.
+func (r *Runner) SetLayerwise(on bool) {
+	r.layerwise = on
+	if on && r.d == nil {
+		var e, d int
+		for _, b := range r.arch.Bottlenecks {
+			e = max(e, b.H*b.W*b.Expanded())
+			d = max(d, b.OutH*b.OutW*b.Expanded())
+		}
+		r.e = make([]float32, max(e, len(r.e)))
+		r.d = make([]float32, d)
+	}
 }
 
 // Close stops the runner's threads.

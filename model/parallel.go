@@ -21,6 +21,12 @@ type step struct {
 	depthwise *kernels.DepthwiseWeights
 	stem      *kernels.StemWeights
 	lo, hi    float32 // clamp
+
+	// A streamed bottleneck: src is its input, dst its output.
+	block   Bottleneck
+	weights *bottleneckWeights
+	scratch []scratch // one per thread
+	timing  bool
 }
 
 type stepKind int
@@ -29,6 +35,7 @@ const (
 	stemStep stepKind = iota
 	pointwiseStep
 	depthwiseStep
+	bottleneckStep
 )
 
 // size returns how many units of work the step splits into.
@@ -43,15 +50,19 @@ func (s *step) size() int {
 	case depthwiseStep:
 		out, _ := kernels.SamePad(s.h, 3, s.stride)
 		return out
+	case bottleneckStep:
+		return s.block.OutH
 	default:
 		out, _ := kernels.SamePad(s.h, 3, 2)
 		return out
 	}
 }
 
-// run computes units [from, to) of the step.
-func (s *step) run(from, to int) {
+// run computes units [from, to) of the step on the given thread.
+func (s *step) run(thread, from, to int) {
 	switch s.kind {
+	case bottleneckStep:
+		s.stream(&s.scratch[thread], thread == 0, from, to)
 	case stemStep:
 		kernels.Stem(s.dst, s.src, s.h, s.w, from, to, s.stem, s.lo, s.hi)
 	case depthwiseStep:
@@ -89,8 +100,8 @@ type pool struct {
 }
 
 type part struct {
-	s        *step
-	from, to int
+	s                *step
+	thread, from, to int
 }
 
 func newPool(threads int) *pool {
@@ -100,7 +111,7 @@ func newPool(threads int) *pool {
 		p.work = append(p.work, c)
 		go func() {
 			for pt := range c {
-				pt.s.run(pt.from, pt.to)
+				pt.s.run(pt.thread, pt.from, pt.to)
 				p.wg.Done()
 			}
 		}()
@@ -113,14 +124,14 @@ func (p *pool) run(s *step) {
 	n := s.size()
 	parts := min(p.threads, n)
 	if parts <= 1 {
-		s.run(0, n)
+		s.run(0, 0, n)
 		return
 	}
 	p.wg.Add(parts - 1)
 	for i := 1; i < parts; i++ {
-		p.work[i-1] <- part{s, i * n / parts, (i + 1) * n / parts}
+		p.work[i-1] <- part{s, i, i * n / parts, (i + 1) * n / parts}
 	}
-	s.run(0, n/parts)
+	s.run(0, 0, n/parts)
 	p.wg.Wait()
 }
 

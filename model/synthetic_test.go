@@ -225,6 +225,8 @@ func TestSyntheticModels(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer r.Close()
+			defaultStrip := stripBytes
+			t.Cleanup(func() { stripBytes = defaultStrip })
 			for seed := range uint64(3) {
 				rgb := randomRGB(m.Res*m.Res*3, seed)
 				r.Forward(rgb)
@@ -234,16 +236,25 @@ func TestSyntheticModels(t *testing.T) {
 						t.Fatalf("image %d: logit %d = %g, reference %g", seed, i, got, want[i])
 					}
 				}
-				// Any thread count gives the same bits.
-				for _, threads := range []int{2, 3, 8} {
-					rt, _ := m.NewRunner(m.Res, threads)
-					rt.Forward(rgb)
-					for i, got := range rt.Logits() {
-						if got != r.Logits()[i] {
-							t.Fatalf("image %d, %d threads: logit %d = %g, 1 thread %g", seed, threads, i, got, r.Logits()[i])
+				// Any thread count, streamed or layer by layer, gives the
+				// same bits.
+				for _, threads := range []int{1, 2, 3, 8} {
+					for _, schedule := range []string{"layerwise", "streamed", "one-row strips"} {
+						stripBytes = defaultStrip
+						if schedule == "one-row strips" {
+							stripBytes = 1
 						}
+						rt, _ := m.NewRunner(m.Res, threads)
+						rt.SetLayerwise(schedule == "layerwise")
+						rt.Forward(rgb)
+						for i, got := range rt.Logits() {
+							if got != r.Logits()[i] {
+								t.Fatalf("image %d, %d threads, %s: logit %d = %g, streamed on 1 thread %g",
+									seed, threads, schedule, i, got, r.Logits()[i])
+							}
+						}
+						rt.Close()
 					}
-					rt.Close()
 				}
 			}
 		})

@@ -1,0 +1,104 @@
+package model
+
+import (
+	"time"
+
+	"github.com/mbv2/mbv2/kernels"
+)
+
+// The memory-efficient inverted residual of the paper's section 5.1: a
+// bottleneck runs over strips of output rows, so that its t-times-wider
+// expanded tensor only ever exists as the few rows a strip reads, in a ring
+// small enough to stay in the L2 cache, and the depthwise output as one
+// strip. Each thread streams its own band of output rows with its own
+// buffers; the rows at the edge of a band are expanded by both threads
+// next to it. Every value is computed as the layer-by-layer path computes
+// it, so the results are the same bits.
+
+// stripBytes is the budget of one thread's strip buffers: the expanded rows
+// a strip reads and the strip's depthwise output. (A variable so that tests
+// can force strips of one row.)
+var stripBytes = 256 << 10
+
+// stripRows returns the output rows per strip of bottleneck b.
+func stripRows(b Bottleneck) int {
+	perRow := 4 * (b.Stride*b.W + b.OutW) * b.Expanded()
+	return max(1, min(b.OutH, stripBytes/perRow))
+}
+
+// ringRows returns the rows of the ring of expanded rows of b: what a strip
+// of s output rows reads.
+func ringRows(b Bottleneck, s int) int { return min(b.H, (s-1)*b.Stride+3) }
+
+// scratch is one thread's buffers for streamed bottlenecks.
+type scratch struct {
+	ring  []float32        // expanded rows, a ring of ringRows rows
+	strip []float32        // a strip's depthwise output
+	times [3]time.Duration // expand, depthwise, project of the last block, on thread 0 when timing
+}
+
+// scratchSizes returns the floats of the ring and strip buffers that every
+// bottleneck of a fits in.
+func scratchSizes(a *Arch) (ring, strip int) {
+	for _, b := range a.Bottlenecks {
+		s := stripRows(b)
+		if b.T != 1 {
+			ring = max(ring, ringRows(b, s)*b.W*b.Expanded())
+		}
+		strip = max(strip, s*b.OutW*b.Expanded())
+	}
+	return ring, strip
+}
+
+// stream computes output rows [from, to) of the bottleneck s.block from
+// s.src into s.dst, a strip at a time.
+func (s *step) stream(sc *scratch, first bool, from, to int) {
+	b, w := s.block, s.weights
+	e := b.Expanded()
+	_, top := kernels.SamePad(b.H, 3, b.Stride)
+	strip := stripRows(b)
+	timing := first && s.timing
+	var t time.Time
+	lap := func(i int) {
+		if timing {
+			now := time.Now()
+			sc.times[i] += now.Sub(t)
+			t = now
+		}
+	}
+	if timing {
+		sc.times = [3]time.Duration{}
+		t = time.Now()
+	}
+
+	// Without expansion the depthwise reads the block's input whole.
+	in, rows := s.src, b.H
+	ring := ringRows(b, strip)
+	if b.T != 1 {
+		in, rows = sc.ring, ring
+	}
+	next := max(from*b.Stride-top, 0) // the next input row to expand
+	for y0 := from; y0 < to; y0 += strip {
+		y1 := min(y0+strip, to)
+		if b.T != 1 {
+			// Expand the input rows this strip reads that are not in the
+			// ring yet; they overwrite rows no strip reads any more.
+			end := min((y1-1)*b.Stride-top+2, b.H-1) + 1
+			for next < end {
+				r := next % ring
+				n := min(end-next, ring-r)
+				kernels.Pointwise(sc.ring[r*b.W*e:], s.src[next*b.W*b.In:], n*b.W, w.expand, nil, relu6Min, relu6Max)
+				next += n
+			}
+			lap(0)
+		}
+		kernels.Depthwise(sc.strip, in, b.H, b.W, b.Stride, rows, y0, y1, w.depthwise, relu6Min, relu6Max)
+		lap(1)
+		var shortcut []float32
+		if b.Residual {
+			shortcut = s.src[y0*b.OutW*b.Out:]
+		}
+		kernels.Pointwise(s.dst[y0*b.OutW*b.Out:], sc.strip, (y1-y0)*b.OutW, w.project, shortcut, linearMin, linearMax)
+		lap(2)
+	}
+}
