@@ -63,6 +63,7 @@ func (r *Runner) Forward(rgb []byte) []float32 {
 
 // run computes one layer on the runner's threads.
 func (r *Runner) run(s step) {
+	s.scratch = r.scratch
 	r.step = s
 	r.pool.run(&r.step)
 	r.lap()

@@ -25,8 +25,9 @@ type step struct {
 	// A streamed bottleneck: src is its input, dst its output.
 	block   Bottleneck
 	weights *bottleneckWeights
-	scratch []scratch // one per thread
 	timing  bool
+
+	scratch []scratch // one per thread
 }
 
 type stepKind int
@@ -72,14 +73,16 @@ func (s *step) run(thread, from, to int) {
 		w := s.pointwise
 		if s.pixels == 1 {
 			// Tiles from..to-1 are contiguous in the packed layout: a view
-			// of them is a smaller layer over the same input.
+			// of them is a smaller layer over the same input. (The view
+			// lives in the thread's scratch, not on the heap.)
 			c0, c1 := from*kernels.Tile, min(to*kernels.Tile, w.Cout)
-			sub := kernels.PointwiseWeights{Cin: w.Cin, Cout: c1 - c0, W: w.W[c0*w.Cin : to*kernels.Tile*w.Cin], Bias: w.Bias[c0 : to*kernels.Tile]}
+			view := &s.scratch[thread].view
+			*view = kernels.PointwiseWeights{Cin: w.Cin, Cout: c1 - c0, W: w.W[c0*w.Cin : to*kernels.Tile*w.Cin], Bias: w.Bias[c0 : to*kernels.Tile]}
 			var shortcut []float32
 			if s.shortcut != nil {
 				shortcut = s.shortcut[c0:c1]
 			}
-			kernels.Pointwise(s.dst[c0:c1], s.src, 1, &sub, shortcut, s.lo, s.hi)
+			kernels.Pointwise(s.dst[c0:c1], s.src, 1, view, shortcut, s.lo, s.hi)
 			return
 		}
 		cin, cout := w.Cin, w.Cout

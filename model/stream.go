@@ -30,11 +30,12 @@ func stripRows(b Bottleneck) int {
 // of s output rows reads.
 func ringRows(b Bottleneck, s int) int { return min(b.H, (s-1)*b.Stride+3) }
 
-// scratch is one thread's buffers for streamed bottlenecks.
+// scratch is one thread's buffers.
 type scratch struct {
-	ring  []float32        // expanded rows, a ring of ringRows rows
-	strip []float32        // a strip's depthwise output
-	times [3]time.Duration // expand, depthwise, project of the last block, on thread 0 when timing
+	view  kernels.PointwiseWeights // the classifier tiles the thread computes
+	ring  []float32                // expanded rows, a ring of ringRows rows
+	strip []float32                // a strip's depthwise output
+	times [3]time.Duration         // expand, depthwise, project of the last block, on thread 0 when timing
 }
 
 // scratchSizes returns the floats of the ring and strip buffers that every
