@@ -363,7 +363,9 @@ func (p *printer) startBar(n int) {
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 	)
-	p.bar.Set(p.images + p.skipped)
+	if done := p.images + p.skipped; done > 0 {
+		p.bar.Set(done)
+	}
 }
 
 func (p *printer) tick() {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // manyImages writes n PNGs, alternately large and small so that workers
@@ -338,3 +339,24 @@ func TestClassifySharedPhotos(t *testing.T) {
 }
 
 var _ io.Writer = (*failWriter)(nil)
+
+// TestProgressBar: on a terminal the bar counts the inputs on stderr, and
+// steps aside for error lines; stdout holds only the records.
+func TestProgressBar(t *testing.T) {
+	var out, errb bytes.Buffer
+	p := &printer{w: newRecordWriter(&out, formatJSON), err: &errb, cancel: func() {}, start: time.Now()}
+	p.print(outcome{res: result{File: "a.jpg", Top: []prediction{{1, "cat", 1}}}})
+	p.startBar(3)
+	p.print(outcome{res: result{File: "b.jpg", Error: "no such file"}})
+	p.print(outcome{res: result{File: "c.jpg", Top: []prediction{{1, "cat", 1}}}})
+	p.end(true, 0)
+	stderr := errb.String()
+	for _, want := range []string{"classify", "(1/3, ", " img/s)", "\rmbv2: b.jpg: no such file\n", "\r3 images, 1 failed, "} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q: %q", want, stderr)
+		}
+	}
+	if files(records(t, out.String()))[2] != "c.jpg" {
+		t.Errorf("stdout: %q", out.String())
+	}
+}
