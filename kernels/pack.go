@@ -20,10 +20,17 @@ func PackPointwise(w, bias []float32, cout, cin int) *PointwiseWeights {
 		W:    make([]float32, tiles*cin*Tile),
 		Bias: make([]float32, tiles*Tile),
 	}
-	for o := range cout {
-		t, j := o/Tile, o%Tile
+	// Write the packed weights in order, reading a tile's Tile rows of w
+	// side by side: both sides stream through memory.
+	for t := range tiles {
+		n := min(Tile, cout-t*Tile)
+		src := w[t*Tile*cin : (t*Tile+n)*cin]
+		dst := p.W[t*cin*Tile : (t+1)*cin*Tile]
 		for i := range cin {
-			p.W[(t*cin+i)*Tile+j] = w[o*cin+i]
+			d := dst[i*Tile : i*Tile+n]
+			for j := range d {
+				d[j] = src[j*cin+i]
+			}
 		}
 	}
 	copy(p.Bias, bias)

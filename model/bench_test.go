@@ -2,6 +2,8 @@ package model
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/mbv2/mbv2/kernels"
@@ -45,4 +47,18 @@ func newArchMust(cfg Config) *Arch {
 		panic(err)
 	}
 	return a
+}
+
+// BenchmarkLoad times loading the default model: parse, dequantize, pack.
+func BenchmarkLoad(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join(sharedData(b), "models", "mobilenet_v2_1.0_224_quant.tflite"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for range b.N {
+		if _, err := Load(data); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
