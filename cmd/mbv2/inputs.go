@@ -61,7 +61,7 @@ func (l *inputLister) each(emit func(input) bool) error {
 		r = f
 	}
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	sc.Buffer(make([]byte, 0, 4096), 1<<20) // paths are at most a few KiB
 	if l.nul {
 		sc.Split(scanNUL)
 	}
@@ -72,6 +72,9 @@ func (l *inputLister) each(emit func(input) bool) error {
 		}
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			err = errors.New("a line of more than 1 MiB: not a list of paths")
+		}
 		return fmt.Errorf("--files-from %s: %w", l.filesFrom, err)
 	}
 	return nil

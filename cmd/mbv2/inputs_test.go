@@ -151,6 +151,7 @@ func TestClassifyInputErrors(t *testing.T) {
 		}},
 		{"missing with -r", []string{"-r", dir + "/nope"}, map[string]string{dir + "/nope": "no such file"}},
 		{"missing list", []string{"--files-from", dir + "/nope"}, nil},
+		{"not a list", []string{"--files-from", writeFile(t, dir+"/big", bytes.Repeat([]byte("x"), 2<<20))}, nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, stdout, stderr := runCmd(t, nil, append([]string{"classify", "-m", tinyModelPath, "--json"}, c.args...)...)
@@ -158,7 +159,8 @@ func TestClassifyInputErrors(t *testing.T) {
 				t.Errorf("exit %d, want %d", code, exitFailure)
 			}
 			if c.want == nil {
-				if stdout != "" || stderr != "mbv2: --files-from "+dir+"/nope: no such file\n" {
+				list := c.args[len(c.args)-1]
+				if stdout != "" || !matches(`mbv2: --files-from `+list+`: (no such file|a line of more than 1 MiB: not a list of paths)\n`, stderr) {
 					t.Errorf("stdout %q, stderr %q", stdout, stderr)
 				}
 				return
