@@ -84,8 +84,9 @@ run quietly; Ctrl-C stops it after the last whole record.`,
   mbv2 classify -m tf2_mobilenet_v2_1.0_224_ptq --timing cat.jpg`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
-			// Ctrl-C cancels the batch; a second one kills the process.
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			// Ctrl-C (or a job runner's SIGTERM) cancels the batch; a second
+			// one kills the process.
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			context.AfterFunc(ctx, stop)
 			// Writes to a closed stdout return EPIPE instead of killing the
