@@ -17,6 +17,6 @@ var archImpls = []impl{{
 	name:      "avx512",
 	ok:        cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F),
 	pointwise: pointwiseAVX512,
-	depthwise: depthwiseAVX2,
+	depthwise: depthwiseAVX512,
 	stem:      stemAVX2,
 }}

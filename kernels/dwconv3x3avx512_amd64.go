@@ -1,0 +1,68 @@
+//go:build !noasm
+
+package kernels
+
+// dwconv3x3s1AVX512 computes output row oy of a 3x3 stride-1 depthwise
+// convolution with TF SAME padding: dst is the row, r0, r1, r2 the input
+// rows oy-1, oy, oy+1 (iw pixels of c channels), w and bias the packed
+// weights [9][cp] and bias; m0 and m2 are 0xffff for rows 0 and 2 inside
+// the image, 0 for rows of padding (which point at r1). left is 1: the
+// leading padding. In Go:
+//
+//	for ox := range ow {
+//		for ch := range c {
+//			acc := bias[ch]
+//			for ky, r := range [3][]float32{r0, r1, r2} {
+//				for kx := range 3 {
+//					ix := ox - left + kx
+//					if ix >= 0 && ix < iw {
+//						acc += (r[ix*c+ch] & mask[ky]) * w[(ky*3+kx)*cp+ch] // mask: m0, 0xffff, m2
+//					}
+//				}
+//			}
+//			dst[ox*c+ch] = min(max(acc, lo), hi)
+//		}
+//	}
+//
+// The row must be at least 2 pixels wide.
+//
+//go:noescape
+func dwconv3x3s1AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cp int, m0, m2 uint16, lo, hi float32)
+
+// dwconv3x3s2AVX512 is dwconv3x3s1AVX512 for stride 2: r0, r1, r2 are input
+// rows 2*oy-top+0..2, left is the leading padding, 0 or 1, and
+// ix = 2*ox - left + kx.
+//
+//go:noescape
+func dwconv3x3s2AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cp int, m0, m2 uint16, lo, hi float32)
+
+func depthwiseAVX512(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, lo, hi float32) {
+	c, cp := wt.C, roundUp(wt.C, Tile)
+	if w < 2 {
+		// Narrower than the edge pixels: never in MobileNetV2.
+		depthwiseGeneric(dst, src, h, w, stride, rows, y0, y1, wt, lo, hi)
+		return
+	}
+	_, top := SamePad(h, 3, stride)
+	ow, left := SamePad(w, 3, stride)
+	row := w * c
+	kernel := dwconv3x3s1AVX512
+	if stride == 2 {
+		kernel = dwconv3x3s2AVX512
+	}
+	for oy := y0; oy < y1; oy++ {
+		// The centre input row is always inside the image; a row of
+		// padding is read from it under a zero mask.
+		iy := oy*stride - top
+		r1 := (iy + 1) % rows * row
+		r0, r2 := r1, r1
+		var m0, m2 uint16
+		if iy >= 0 {
+			r0, m0 = iy%rows*row, 0xffff
+		}
+		if iy+2 < h {
+			r2, m2 = (iy+2)%rows*row, 0xffff
+		}
+		kernel(&dst[(oy-y0)*ow*c], &src[r0], &src[r1], &src[r2], &wt.W[0], &wt.Bias[0], ow, left, c, cp, m0, m2, lo, hi)
+	}
+}

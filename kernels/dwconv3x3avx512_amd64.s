@@ -1,0 +1,429 @@
+//go:build !noasm
+
+#include "textflag.h"
+
+// dwconv3x3s1AVX512, dwconv3x3s2AVX512: one output row of a 3x3 depthwise
+// convolution, stride 1 or 2, with bias and clamp fused. Channels are in
+// vector lanes, 16 at a time: for each group of 16 channels (the last one
+// masked by K1), the group's nine taps of weights stay in registers for the
+// whole row, along which go a left edge pixel without its kx=0 taps (if
+// left), the interior eight pixels at a time then 4, 2, 1, and a right edge
+// pixel without its kx=2 taps. Within a block each input is loaded once and
+// multiplies the taps of every output that reads it, in the order kx = 0, 1,
+// 2 of each output. Inputs are loaded under a mask: K1 for row 1, K3 and K4
+// (K1 and m0, m2) for rows 0 and 2, which are zero for a row of TF SAME
+// padding, read as zeros (the caller points it at row 1).
+//
+// Register map (ABI0: arguments on the stack; every register but SP and BP
+// is scratch, R14 and X15 included; R15 is free as nothing here is global):
+//	DX	the group's first channel, in bytes
+//	DI	running dst pointer: the output pixel, at the group
+//	SI, R8, R9	running pointers into input rows 0, 1, 2: the kx=0 input of the output pixel, at the group
+//	AX	8 pixels right of one of them; scratch
+//	BX	the group's weights, tap 0; R15 = bias - w: the group's bias is at (BX)(R15*1)
+//	R10	c*4: the pixel stride of src and dst in bytes; R11 = 3*R10, R12 = 5*R10, R13 = 7*R10
+//	R14	cp*4: the tap stride of w in bytes
+//	CX	interior pixels still to do
+//	K1	the group's channels; K2 those of a last partial group
+//	K3, K4	K1 and m0, K1 and m2: the loads of input rows 0 and 2
+//	K5, K6	m0, m2
+//	Z0-Z8	the group's weights, tap ky*3+kx in Z(ky*3+kx)
+//	Z10-Z17	accumulators of eight output pixels
+//	Z18-Z21	inputs
+//	Z30, Z31	lo, hi
+
+// AT<m>(P) addresses the pixel m pixels right of P; AT9 to AT16 those
+// right of AX, which is 8 pixels right of P.
+#define AT0(P) (P)
+#define AT1(P) (P)(R10*1)
+#define AT2(P) (P)(R10*2)
+#define AT3(P) (P)(R11*1)
+#define AT4(P) (P)(R10*4)
+#define AT5(P) (P)(R12*1)
+#define AT6(P) (P)(R11*2)
+#define AT7(P) (P)(R13*1)
+#define AT8(P) (P)(R10*8)
+#define AT9(P) (AX)(R10*1)
+#define AT10(P) (AX)(R10*2)
+#define AT11(P) (AX)(R11*1)
+#define AT12(P) (AX)(R10*4)
+#define AT13(P) (AX)(R12*1)
+#define AT14(P) (AX)(R11*2)
+#define AT15(P) (AX)(R13*1)
+#define AT16(P) (AX)(R10*8)
+
+// The input at addr, loaded under mask K into T, times weights into the
+// accumulators of the outputs that read it: IN_0 is read by a0 as its kx=0
+// tap; IN_01 by a1 (kx=1) and a0 (kx=0); IN_012 by a2, a1, a0; IN_12 by a2
+// and a1; IN_2 by a2; IN_02 by a2 (kx=2) and a0 (kx=0) (stride 2).
+#define IN_0(addr, K, T, W0, a0) \
+	VMOVUPS.Z   addr, K, T; \
+	VFMADD231PS T, W0, a0
+
+#define IN_1(addr, K, T, W1, a1) \
+	VMOVUPS.Z   addr, K, T; \
+	VFMADD231PS T, W1, a1
+
+#define IN_2(addr, K, T, W2, a2) \
+	VMOVUPS.Z   addr, K, T; \
+	VFMADD231PS T, W2, a2
+
+#define IN_01(addr, K, T, W0, W1, a1, a0) \
+	VMOVUPS.Z   addr, K, T; \
+	VFMADD231PS T, W1, a1; \
+	VFMADD231PS T, W0, a0
+
+#define IN_12(addr, K, T, W1, W2, a2, a1) \
+	VMOVUPS.Z   addr, K, T; \
+	VFMADD231PS T, W2, a2; \
+	VFMADD231PS T, W1, a1
+
+#define IN_012(addr, K, T, W0, W1, W2, a2, a1, a0) \
+	VMOVUPS.Z   addr, K, T; \
+	VFMADD231PS T, W2, a2; \
+	VFMADD231PS T, W1, a1; \
+	VFMADD231PS T, W0, a0
+
+#define IN_02(addr, K, T, W0, W2, a2, a0) \
+	VMOVUPS.Z   addr, K, T; \
+	VFMADD231PS T, W2, a2; \
+	VFMADD231PS T, W0, a0
+
+// S1_8 adds one input row at P under mask K, weights W0, W1, W2, to eight
+// outputs of stride 1: output j reads inputs j, j+1, j+2.
+#define S1_8(P, K, W0, W1, W2) \
+	LEAQ   (P)(R10*8), AX; \
+	IN_0(AT0(P), K, Z18, W0, Z10); \
+	IN_01(AT1(P), K, Z19, W0, W1, Z10, Z11); \
+	IN_012(AT2(P), K, Z20, W0, W1, W2, Z10, Z11, Z12); \
+	IN_012(AT3(P), K, Z21, W0, W1, W2, Z11, Z12, Z13); \
+	IN_012(AT4(P), K, Z18, W0, W1, W2, Z12, Z13, Z14); \
+	IN_012(AT5(P), K, Z19, W0, W1, W2, Z13, Z14, Z15); \
+	IN_012(AT6(P), K, Z20, W0, W1, W2, Z14, Z15, Z16); \
+	IN_012(AT7(P), K, Z21, W0, W1, W2, Z15, Z16, Z17); \
+	IN_12(AT8(P), K, Z18, W1, W2, Z16, Z17); \
+	IN_2(AT9(P), K, Z19, W2, Z17)
+
+// S1_4, S1_2, S1_1 are S1_8 for four, two and one outputs.
+#define S1_4(P, K, W0, W1, W2) \
+	IN_0(AT0(P), K, Z18, W0, Z10); \
+	IN_01(AT1(P), K, Z19, W0, W1, Z10, Z11); \
+	IN_012(AT2(P), K, Z20, W0, W1, W2, Z10, Z11, Z12); \
+	IN_012(AT3(P), K, Z21, W0, W1, W2, Z11, Z12, Z13); \
+	IN_12(AT4(P), K, Z18, W1, W2, Z12, Z13); \
+	IN_2(AT5(P), K, Z19, W2, Z13)
+
+#define S1_2(P, K, W0, W1, W2) \
+	IN_0(AT0(P), K, Z18, W0, Z10); \
+	IN_01(AT1(P), K, Z19, W0, W1, Z10, Z11); \
+	IN_12(AT2(P), K, Z20, W1, W2, Z10, Z11); \
+	IN_2(AT3(P), K, Z21, W2, Z11)
+
+#define S1_1(P, K, W0, W1, W2) \
+	IN_0(AT0(P), K, Z18, W0, Z10); \
+	IN_1(AT1(P), K, Z19, W1, Z10); \
+	IN_2(AT2(P), K, Z20, W2, Z10)
+
+// S2_8 adds one input row at P to eight outputs of stride 2: output j reads
+// inputs 2j, 2j+1, 2j+2.
+#define S2_8(P, K, W0, W1, W2) \
+	LEAQ   (P)(R10*8), AX; \
+	IN_0(AT0(P), K, Z18, W0, Z10); \
+	IN_1(AT1(P), K, Z19, W1, Z10); \
+	IN_02(AT2(P), K, Z20, W0, W2, Z10, Z11); \
+	IN_1(AT3(P), K, Z21, W1, Z11); \
+	IN_02(AT4(P), K, Z18, W0, W2, Z11, Z12); \
+	IN_1(AT5(P), K, Z19, W1, Z12); \
+	IN_02(AT6(P), K, Z20, W0, W2, Z12, Z13); \
+	IN_1(AT7(P), K, Z21, W1, Z13); \
+	IN_02(AT8(P), K, Z18, W0, W2, Z13, Z14); \
+	IN_1(AT9(P), K, Z19, W1, Z14); \
+	IN_02(AT10(P), K, Z20, W0, W2, Z14, Z15); \
+	IN_1(AT11(P), K, Z21, W1, Z15); \
+	IN_02(AT12(P), K, Z18, W0, W2, Z15, Z16); \
+	IN_1(AT13(P), K, Z19, W1, Z16); \
+	IN_02(AT14(P), K, Z20, W0, W2, Z16, Z17); \
+	IN_1(AT15(P), K, Z21, W1, Z17); \
+	IN_2(AT16(P), K, Z18, W2, Z17)
+
+// S2_4, S2_2, S2_1 are S2_8 for four, two and one outputs.
+#define S2_4(P, K, W0, W1, W2) \
+	IN_0(AT0(P), K, Z18, W0, Z10); \
+	IN_1(AT1(P), K, Z19, W1, Z10); \
+	IN_02(AT2(P), K, Z20, W0, W2, Z10, Z11); \
+	IN_1(AT3(P), K, Z21, W1, Z11); \
+	IN_02(AT4(P), K, Z18, W0, W2, Z11, Z12); \
+	IN_1(AT5(P), K, Z19, W1, Z12); \
+	IN_02(AT6(P), K, Z20, W0, W2, Z12, Z13); \
+	IN_1(AT7(P), K, Z21, W1, Z13); \
+	IN_2(AT8(P), K, Z18, W2, Z13)
+
+#define S2_2(P, K, W0, W1, W2) \
+	IN_0(AT0(P), K, Z18, W0, Z10); \
+	IN_1(AT1(P), K, Z19, W1, Z10); \
+	IN_02(AT2(P), K, Z20, W0, W2, Z10, Z11); \
+	IN_1(AT3(P), K, Z21, W1, Z11); \
+	IN_2(AT4(P), K, Z18, W2, Z11)
+
+#define S2_1 S1_1
+
+// BLOCK sums the three input rows into n accumulators, with S = S1_n or S2_n.
+#define BLOCK(S) \
+	S(SI, K3, Z0, Z1, Z2); \
+	S(R8, K1, Z3, Z4, Z5); \
+	S(R9, K4, Z6, Z7, Z8)
+
+// BIAS<n> loads the group's bias into n accumulators.
+#define BIAS1 \
+	VMOVUPS (BX)(R15*1), Z10
+
+#define BIAS2 \
+	BIAS1; \
+	VMOVUPS (BX)(R15*1), Z11
+
+#define BIAS4 \
+	BIAS2; \
+	VMOVUPS (BX)(R15*1), Z12; \
+	VMOVUPS (BX)(R15*1), Z13
+
+#define BIAS8 \
+	BIAS4; \
+	VMOVUPS (BX)(R15*1), Z14; \
+	VMOVUPS (BX)(R15*1), Z15; \
+	VMOVUPS (BX)(R15*1), Z16; \
+	VMOVUPS (BX)(R15*1), Z17
+
+// OUT clamps accumulator a and stores its group's channels at addr.
+#define OUT(a, addr) \
+	VMAXPS  Z30, a, a; \
+	VMINPS  Z31, a, a; \
+	VMOVUPS a, K1, addr
+
+// OUT<n> stores n accumulators at output pixels 0..n-1 of DI.
+#define OUT1 \
+	OUT(Z10, AT0(DI))
+
+#define OUT2 \
+	OUT1; \
+	OUT(Z11, AT1(DI))
+
+#define OUT4 \
+	OUT2; \
+	OUT(Z12, AT2(DI)); \
+	OUT(Z13, AT3(DI))
+
+#define OUT8 \
+	OUT4; \
+	OUT(Z14, AT4(DI)); \
+	OUT(Z15, AT5(DI)); \
+	OUT(Z16, AT6(DI)); \
+	OUT(Z17, AT7(DI))
+
+// EDGE computes an edge pixel from the two inputs at P and P+1 pixel of each
+// row, times the weights Wa, Wb (row 0), Wc, Wd (row 1), We, Wf (row 2).
+#define EDGE(Wa, Wb, Wc, Wd, We, Wf) \
+	BIAS1; \
+	IN_0(AT0(SI), K3, Z18, Wa, Z10); \
+	IN_0(AT1(SI), K3, Z19, Wb, Z10); \
+	IN_0(AT0(R8), K1, Z20, Wc, Z10); \
+	IN_0(AT1(R8), K1, Z21, Wd, Z10); \
+	IN_0(AT0(R9), K4, Z18, We, Z10); \
+	IN_0(AT1(R9), K4, Z19, Wf, Z10); \
+	OUT1
+
+// ADVANCE moves the three input pointers n pixels right, with LEAQs of
+// scale s (n = s or 2s).
+#define ADVANCE(s) \
+	LEAQ (SI)(R10*s), SI; \
+	LEAQ (R8)(R10*s), R8; \
+	LEAQ (R9)(R10*s), R9
+
+// PROLOGUE loads the strides, masks and clamp, and starts at group 0.
+#define PROLOGUE \
+	MOVQ         c+64(FP), R10; \
+	SHLQ         $2, R10; \
+	LEAQ         (R10)(R10*2), R11; \
+	LEAQ         (R10)(R10*4), R12; \
+	LEAQ         (R11)(R10*4), R13; \
+	MOVQ         cp+72(FP), R14; \
+	SHLQ         $2, R14; \
+	MOVQ         bias+40(FP), R15; \
+	SUBQ         w+32(FP), R15; \
+	KMOVW        m0+80(FP), K5; \
+	KMOVW        m2+82(FP), K6; \
+	MOVQ         c+64(FP), CX; \
+	ANDQ         $15, CX; \
+	MOVL         $1, AX; \
+	SHLL         CX, AX; \
+	DECL         AX; \
+	KMOVW        AX, K2; \
+	VBROADCASTSS lo+84(FP), Z30; \
+	VBROADCASTSS hi+88(FP), Z31; \
+	XORQ         DX, DX
+
+// GROUP points the running pointers at the group at DX, sets its masks,
+// loads its weights and sets CX to the number of interior pixels.
+#define GROUP \
+	MOVQ    dst+0(FP), DI; \
+	ADDQ    DX, DI; \
+	MOVQ    r0+8(FP), SI; \
+	ADDQ    DX, SI; \
+	MOVQ    r1+16(FP), R8; \
+	ADDQ    DX, R8; \
+	MOVQ    r2+24(FP), R9; \
+	ADDQ    DX, R9; \
+	MOVQ    w+32(FP), BX; \
+	ADDQ    DX, BX; \
+	MOVQ    R10, CX; \
+	SUBQ    DX, CX; \
+	KMOVW   K2, AX; \
+	CMPQ    CX, $64; \
+	MOVL    $0xffff, CX; \
+	CMOVLGE CX, AX; \
+	KMOVW   AX, K1; \
+	KANDW   K5, K1, K3; \
+	KANDW   K6, K1, K4; \
+	MOVQ    BX, AX; \
+	VMOVUPS (AX), Z0; \
+	VMOVUPS (AX)(R14*1), Z1; \
+	VMOVUPS (AX)(R14*2), Z2; \
+	LEAQ    (AX)(R14*2), AX; \
+	ADDQ    R14, AX; \
+	VMOVUPS (AX), Z3; \
+	VMOVUPS (AX)(R14*1), Z4; \
+	VMOVUPS (AX)(R14*2), Z5; \
+	LEAQ    (AX)(R14*2), AX; \
+	ADDQ    R14, AX; \
+	VMOVUPS (AX), Z6; \
+	VMOVUPS (AX)(R14*1), Z7; \
+	VMOVUPS (AX)(R14*2), Z8; \
+	MOVQ    ow+48(FP), CX; \
+	DECQ    CX; \
+	SUBQ    left+56(FP), CX
+
+// func dwconv3x3s1AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cp int, m0, m2 uint16, lo, hi float32)
+TEXT ·dwconv3x3s1AVX512(SB), NOSPLIT, $0-92
+	PROLOGUE
+
+group:
+	// for each group of 16 channels
+	GROUP
+
+	// The left edge pixel: its kx = 1, 2 inputs are the row's first two.
+	EDGE(Z1, Z2, Z4, Z5, Z7, Z8)
+	ADDQ R10, DI
+
+block8:
+	// for ; CX >= 8; CX -= 8
+	CMPQ CX, $8
+	JLT  block4
+	BIAS8
+	BLOCK(S1_8)
+	OUT8
+	ADVANCE(8)
+	LEAQ (DI)(R10*8), DI
+	SUBQ $8, CX
+	JMP  block8
+
+block4:
+	CMPQ CX, $4
+	JLT  block2
+	BIAS4
+	BLOCK(S1_4)
+	OUT4
+	ADVANCE(4)
+	LEAQ (DI)(R10*4), DI
+	SUBQ $4, CX
+
+block2:
+	CMPQ CX, $2
+	JLT  block1
+	BIAS2
+	BLOCK(S1_2)
+	OUT2
+	ADVANCE(2)
+	LEAQ (DI)(R10*2), DI
+	SUBQ $2, CX
+
+block1:
+	TESTQ CX, CX
+	JZ    right
+	BIAS1
+	BLOCK(S1_1)
+	OUT1
+	ADVANCE(1)
+	ADDQ  R10, DI
+
+right:
+	// The right edge pixel: its kx = 0, 1 inputs are the row's last two.
+	EDGE(Z0, Z1, Z3, Z4, Z6, Z7)
+	ADDQ $64, DX
+	CMPQ DX, R10
+	JLT  group
+	VZEROUPPER
+	RET
+
+// func dwconv3x3s2AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cp int, m0, m2 uint16, lo, hi float32)
+TEXT ·dwconv3x3s2AVX512(SB), NOSPLIT, $0-92
+	PROLOGUE
+
+group:
+	GROUP
+	CMPQ left+56(FP), $0
+	JEQ  block8
+
+	// The left edge pixel: its kx = 1, 2 inputs are the row's first two,
+	// and the first interior pixel's kx=0 input is the second.
+	EDGE(Z1, Z2, Z4, Z5, Z7, Z8)
+	ADVANCE(1)
+	ADDQ R10, DI
+
+block8:
+	CMPQ CX, $8
+	JLT  block4
+	BIAS8
+	BLOCK(S2_8)
+	OUT8
+	ADVANCE(8)
+	ADVANCE(8)
+	LEAQ (DI)(R10*8), DI
+	SUBQ $8, CX
+	JMP  block8
+
+block4:
+	CMPQ CX, $4
+	JLT  block2
+	BIAS4
+	BLOCK(S2_4)
+	OUT4
+	ADVANCE(8)
+	LEAQ (DI)(R10*4), DI
+	SUBQ $4, CX
+
+block2:
+	CMPQ CX, $2
+	JLT  block1
+	BIAS2
+	BLOCK(S2_2)
+	OUT2
+	ADVANCE(4)
+	LEAQ (DI)(R10*2), DI
+	SUBQ $2, CX
+
+block1:
+	TESTQ CX, CX
+	JZ    right
+	BIAS1
+	BLOCK(S2_1)
+	OUT1
+	ADVANCE(2)
+	ADDQ  R10, DI
+
+right:
+	// The right edge pixel: its kx = 0, 1 inputs are the row's last two.
+	EDGE(Z0, Z1, Z3, Z4, Z6, Z7)
+	ADDQ $64, DX
+	CMPQ DX, R10
+	JLT  group
+	VZEROUPPER
+	RET
