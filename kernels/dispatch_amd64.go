@@ -18,5 +18,5 @@ var archImpls = []impl{{
 	ok:        cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3, cpuid.AVX512F),
 	pointwise: pointwiseAVX512,
 	depthwise: depthwiseAVX512,
-	stem:      stemAVX2,
+	stem:      stemAVX512,
 }}
