@@ -1,20 +1,15 @@
 package model
 
-// Activation memory of a forward pass, float32.
-//
-// Runner.Forward goes layer by layer: each layer reads a whole input
-// buffer and writes a whole output buffer, and a block's input stays alive
-// until its residual add. The paper's section 5.1 describes another
-// schedule, which computes a bottleneck in slices of its expanded channels
-// so that the t-times-wider tensors never exist whole; such a schedule
-// would report its own live bytes per layer, and its own peak, beside
-// these.
+// Activation memory of a forward pass, float32: for each layer, the bytes
+// of the tensors live while it runs, under each way the runner can compute
+// the bottlenecks. The peak of a schedule is the largest of its layers'.
 
-// ActivationBytes returns the bytes of activations live while each layer of
-// Layers runs, layer by layer as Runner.Forward runs them: the layer's
-// input, its output, and the block's input while its residual add is
-// pending.
-func (a *Arch) ActivationBytes() []int64 {
+// LayerwiseActivationBytes returns the live bytes of each layer of Layers
+// when the bottlenecks run layer by layer (Runner.SetLayerwise): the
+// layer's whole input and output, and the block's input while its residual
+// add is pending. The expanded tensors exist whole, so the peak is set by
+// the widest of them.
+func (a *Arch) LayerwiseActivationBytes() []int64 {
 	layers := a.Layers()
 	live := make([]int64, len(layers))
 	b := 0 // the bottleneck of the current layer
@@ -37,18 +32,42 @@ func (a *Arch) ActivationBytes() []int64 {
 	return live
 }
 
-// PeakActivationBytes returns the largest of ActivationBytes: the least
-// activation memory a layer-by-layer forward pass needs.
-func (a *Arch) PeakActivationBytes() int64 {
-	return peakBytes(a.ActivationBytes())
+// StreamedActivationBytes returns the live bytes of each layer of Layers
+// when the bottlenecks stream in strips of output rows, as the runner does
+// by default (the paper's section 5.1) on the given number of threads: a
+// block's input and output whole, and each thread's ring of expanded rows
+// and strip of depthwise output; all the layers of a block share its
+// figure. The other layers are as layer by layer.
+func (a *Arch) StreamedActivationBytes(threads int) []int64 {
+	live := a.LayerwiseActivationBytes()
+	i := 1 // after the stem
+	for _, b := range a.Bottlenecks {
+		strip := stripRows(b)
+		perThread := int64(strip * b.OutW * b.Expanded())
+		if b.T != 1 {
+			perThread += int64(ringRows(b, strip) * b.W * b.Expanded())
+		}
+		active := int64(max(1, min(threads, b.OutH))) // threads with a band of rows
+		bytes := 4 * (int64(b.H*b.W*b.In) + int64(b.OutH*b.OutW*b.Out) + active*perThread)
+		n := 2 // depthwise, project
+		if b.T != 1 {
+			n = 3
+		}
+		for range n {
+			live[i] = bytes
+			i++
+		}
+	}
+	return live
 }
 
-func peakBytes(live []int64) int64 {
-	var peak int64
-	for _, b := range live {
-		peak = max(peak, b)
+// ActivationBytes returns the live bytes of each layer of Layers under the
+// runner's schedule and thread count.
+func (r *Runner) ActivationBytes() []int64 {
+	if r.layerwise {
+		return r.arch.LayerwiseActivationBytes()
 	}
-	return peak
+	return r.arch.StreamedActivationBytes(r.pool.threads)
 }
 
 func volume(shape [3]int) int64 { return int64(shape[0]) * int64(shape[1]) * int64(shape[2]) }

@@ -1,14 +1,19 @@
 package model
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
-// TestActivationBytes checks the live sets of 1.0/224 by hand: the peak is
-// the second block's depthwise, reading 112x112x96 and writing 56x56x96;
-// a residual block's project holds its input, its output and the shortcut.
+// TestActivationBytes checks the live sets of 1.0/224 by hand. Layer by
+// layer, the peak is the second block's depthwise, reading 112x112x96 and
+// writing 56x56x96, and a residual block's project holds its input, its
+// output and the shortcut. Streamed, the expanded tensors never exist whole:
+// the peak falls to the first block, whose input and output are widest.
 func TestActivationBytes(t *testing.T) {
 	a, _ := NewArch(Config{Width: 1, Res: 224, Classes: 1001})
-	live := a.ActivationBytes()
 	layers := a.Layers()
+	live := a.LayerwiseActivationBytes()
 	if len(live) != len(layers) {
 		t.Fatalf("%d sizes for %d layers", len(live), len(layers))
 	}
@@ -26,10 +31,43 @@ func TestActivationBytes(t *testing.T) {
 	}
 	for i, l := range layers {
 		if w, ok := want[l.Name]; ok && live[i] != w {
-			t.Errorf("%s: %d bytes live, want %d", l.Name, live[i], w)
+			t.Errorf("layer by layer, %s: %d bytes live, want %d", l.Name, live[i], w)
 		}
 	}
-	if p := a.PeakActivationBytes(); p != want["b1/depthwise"] {
-		t.Errorf("peak %d bytes, want %d (b1/depthwise)", p, want["b1/depthwise"])
+	if p := slices.Max(live); p != want["b1/depthwise"] {
+		t.Errorf("layer by layer: peak %d bytes, want %d (b1/depthwise)", p, want["b1/depthwise"])
+	}
+
+	for _, threads := range []int{1, 2} {
+		streamed := a.StreamedActivationBytes(threads)
+		b1 := a.Bottlenecks[1]
+		rows := stripRows(b1)
+		scratch := int64(threads) * 4 * int64(rows*56*96+ringRows(b1, rows)*112*96)
+		for i, l := range layers {
+			switch l.Name {
+			case "stem", "head", "classifier":
+				if streamed[i] != live[i] {
+					t.Errorf("%d threads: %s streamed %d bytes, layer by layer %d", threads, l.Name, streamed[i], live[i])
+				}
+			case "b1/expand", "b1/depthwise", "b1/project":
+				if w := 4*int64(112*112*16+56*56*24) + scratch; streamed[i] != w {
+					t.Errorf("%d threads: %s streamed %d bytes, want %d", threads, l.Name, streamed[i], w)
+				}
+			}
+		}
+		if p := slices.Max(streamed); p >= 3<<20 || p != streamed[1] {
+			t.Errorf("%d threads: streamed peak %d bytes, want under 3 MB at b0 (%d)", threads, p, streamed[1])
+		}
+	}
+
+	m, _ := Synthetic(Config{Width: 1, Res: 224, Classes: 1001}, 1)
+	r, _ := m.NewRunner(224, 2)
+	defer r.Close()
+	if !slices.Equal(r.ActivationBytes(), a.StreamedActivationBytes(2)) {
+		t.Error("a runner's default schedule is not the streamed one on its threads")
+	}
+	r.SetLayerwise(true)
+	if !slices.Equal(r.ActivationBytes(), live) {
+		t.Error("a layer-by-layer runner does not report layer-by-layer bytes")
 	}
 }

@@ -124,7 +124,7 @@ type benchResult struct {
 	Res        int     `json:"res"`
 	MACs       int64   `json:"macs"`
 	Params     int64   `json:"params"`
-	PeakBytes  int64   `json:"peak_activation_bytes"` // layer by layer, float32
+	PeakBytes  int64   `json:"peak_activation_bytes"` // float32, as the runner schedules them
 	LoadMs     float64 `json:"load_ms"`               // make or read, and pack, the weights
 	FirstRunMs float64 `json:"first_run_ms"`
 	Runs       int     `json:"runs"`
@@ -312,7 +312,7 @@ func benchConfig(o *benchOptions, src weights, w float64, res int, inSweep bool)
 	out := benchResult{
 		CPU: cpuName(), Kernels: kernels.Name(), Threads: r.Threads(),
 		Model: name, Weights: m.Weights, Width: m.Width, Res: res,
-		MACs: macs, Params: params, PeakBytes: a.PeakActivationBytes(),
+		MACs: macs, Params: params, PeakBytes: slices.Max(r.ActivationBytes()),
 		LoadMs: toMs(load),
 	}
 

@@ -13,12 +13,13 @@ import (
 )
 
 type infoOptions struct {
-	io     *iostreams
-	width  float64
-	res    int
-	model  string
-	json   bool
-	resSet bool
+	io      *iostreams
+	width   float64
+	res     int
+	model   string
+	threads int
+	json    bool
+	resSet  bool
 }
 
 func newModelInfoCmd(io *iostreams) *cobra.Command {
@@ -44,17 +45,18 @@ multiply-adds: a 1x1 expansion (h*w*d'*t*d'), a 3x3 depthwise convolution
 (t = 1) has no expansion; a stride-2 block runs its depthwise and projection
 on the h/2 x w/2 output. The blocks table gives each block's MACs.
 
-Memory. mbv2 runs the network layer by layer: each layer reads a whole input
-tensor and writes a whole output tensor, float32, and a block's input stays
-alive until its residual add. The activation memory a forward pass needs is
-thus the largest, over the layers, of input + output (+ the pending shortcut):
-the "peak activation bytes". At 1.0/224 it is the second block's depthwise
-layer, 112x112x96 in and 56x56x96 out: 6.0 MB, set by the expanded tensors,
-t = 6 times wider than the bottlenecks. Section 5.1 of the paper computes a
-bottleneck in slices of its expanded channels, so that the expanded tensors
-never exist whole and the peak is set by the thin bottleneck tensors alone
-(its Table 3); mbv2 does not do that yet. (The runner also keeps its buffers
-between runs, each sized for its largest use.)`,
+Memory. The "activations" of a layer are the bytes of float32 tensors live
+while it runs; the peak over the layers is the activation memory a forward
+pass needs. mbv2 streams each bottleneck in strips of output rows, as
+Section 5.1 of the paper suggests: the expanded tensor, t = 6 times wider
+than the bottleneck, only ever exists as the few rows a strip reads, in a
+small ring per thread, so a block holds its input, its output, and each
+thread's ring and strip (--threads). Layer by layer (the "layerwise" column, which mbv2
+keeps for comparison), each layer reads a whole input and writes a whole
+output, a block's input stays alive until its residual add, and the widest
+expanded tensors set the peak. At 1.0/224 on one thread: 2.5 MB streamed, at
+the first block (112x112x32 in, 112x112x16 out), against 6.0 MB layer by
+layer, at the second block's depthwise (112x112x96 in, 56x56x96 out).`,
 		Example: `  mbv2 model info
   mbv2 model info --width 0.5 --res 160 --json
   mbv2 model info -m mobilenet_v2_1.0_224_quant`,
@@ -63,32 +65,39 @@ between runs, each sized for its largest use.)`,
 			if opts.model != "" && cmd.Flags().Changed("width") {
 				return usageError{fmt.Errorf("--width: the model file sets the width")}
 			}
+			if opts.threads < 1 {
+				return usageError{fmt.Errorf("--threads %d: must be 1 or more", opts.threads)}
+			}
 			opts.resSet = cmd.Flags().Changed("res")
 			return runModelInfo(opts)
 		},
 	}
 	f := cmd.Flags()
 	f.Float64Var(&opts.width, "width", 1, "width multiplier")
-	f.IntVar(&opts.res, "res", 224, "input resolution (default: a model file's own)")
+	f.IntVar(&opts.res, "res", 224, "input resolution; for a model file, its own unless given")
 	f.StringVarP(&opts.model, "model", "m", "", "model name or .tflite path")
+	f.IntVar(&opts.threads, "threads", 1, "threads whose buffers the streamed activations count")
 	f.BoolVar(&opts.json, "json", false, "write one JSON object")
 	return cmd
 }
 
 // modelInfo is what 'model info --json' writes.
 type modelInfo struct {
-	Width     float64     `json:"width"`
-	Res       int         `json:"res"`
-	Classes   int         `json:"classes"`
-	MACs      int64       `json:"macs"`
-	Params    int64       `json:"params"` // weights, without biases
-	PeakBytes int64       `json:"peak_activation_bytes"`
-	PeakLayer string      `json:"peak_layer"` // where the peak is reached
-	Schedule  string      `json:"schedule"`   // of the forward pass the memory figures are for
-	Table2    []table2Row `json:"table2"`
-	Blocks    []blockInfo `json:"blocks"`
-	Layers    []layerInfo `json:"layers"`
-	File      *modelFile  `json:"file,omitempty"`
+	Width     float64 `json:"width"`
+	Res       int     `json:"res"`
+	Classes   int     `json:"classes"`
+	MACs      int64   `json:"macs"`
+	Params    int64   `json:"params"`                // weights, without biases
+	Threads   int     `json:"threads"`               // the streamed figures are for
+	PeakBytes int64   `json:"peak_activation_bytes"` // streamed, as mbv2 runs
+	PeakLayer string  `json:"peak_layer"`            // where the peak is reached
+	// The same layer by layer, for comparison.
+	LayerwisePeakBytes int64       `json:"layerwise_peak_activation_bytes"`
+	LayerwisePeakLayer string      `json:"layerwise_peak_layer"`
+	Table2             []table2Row `json:"table2"`
+	Blocks             []blockInfo `json:"blocks"`
+	Layers             []layerInfo `json:"layers"`
+	File               *modelFile  `json:"file,omitempty"`
 }
 
 // table2Row is a row of the paper's Table 2: n layers of an operator, the
@@ -119,7 +128,8 @@ type layerInfo struct {
 	Out             [3]int `json:"out"`
 	MACs            int64  `json:"macs"`
 	Params          int64  `json:"params"`
-	ActivationBytes int64  `json:"activation_bytes"` // live while the layer runs
+	ActivationBytes int64  `json:"activation_bytes"` // live while the layer runs, streamed
+	LayerwiseBytes  int64  `json:"layerwise_activation_bytes"`
 }
 
 type modelFile struct {
@@ -172,7 +182,7 @@ func runModelInfo(opts *infoOptions) error {
 		}
 		return err
 	}
-	info := describeArch(a)
+	info := describeArch(a, opts.threads)
 	info.File = file
 	if opts.json {
 		return writeJSON(opts.io.Out, info)
@@ -182,12 +192,13 @@ func runModelInfo(opts *infoOptions) error {
 }
 
 // describeArch lays out a as Table 2, blocks and layers, with the
-// activation memory of the layer-by-layer forward pass.
-func describeArch(a *model.Arch) modelInfo {
+// activation memory of a forward pass, streamed on threads and layer by
+// layer.
+func describeArch(a *model.Arch, threads int) modelInfo {
 	macs, params := a.Cost()
 	info := modelInfo{
 		Width: a.Width, Res: a.Res, Classes: a.Classes, MACs: macs, Params: params,
-		PeakBytes: a.PeakActivationBytes(), Schedule: "layer by layer",
+		Threads: threads,
 	}
 	sq := func(h, c int) [3]int { return [3]int{h, h, c} }
 
@@ -216,14 +227,17 @@ func describeArch(a *model.Arch) modelInfo {
 		})
 	}
 
-	live := a.ActivationBytes()
+	streamed, layerwise := a.StreamedActivationBytes(threads), a.LayerwiseActivationBytes()
 	for i, l := range a.Layers() {
 		info.Layers = append(info.Layers, layerInfo{
 			Name: l.Name, Op: l.Kind, In: l.In, Out: l.Out,
-			MACs: l.MACs, Params: l.Params, ActivationBytes: live[i],
+			MACs: l.MACs, Params: l.Params, ActivationBytes: streamed[i], LayerwiseBytes: layerwise[i],
 		})
-		if live[i] == info.PeakBytes && info.PeakLayer == "" {
-			info.PeakLayer = l.Name
+		if streamed[i] > info.PeakBytes {
+			info.PeakBytes, info.PeakLayer = streamed[i], l.Name
+		}
+		if layerwise[i] > info.LayerwisePeakBytes {
+			info.LayerwisePeakBytes, info.LayerwisePeakLayer = layerwise[i], l.Name
 		}
 	}
 	return info
@@ -269,13 +283,16 @@ func printInfo(w io.Writer, info modelInfo) {
 		fmt.Fprintf(w, "%-6s %-12s %2d %5d %2d %-8s %12d\n", b.Name, shape(b.Input), b.T, b.Out, b.Stride, res, b.MACs)
 	}
 
-	fmt.Fprintf(w, "\nLayers (activation bytes: float32 tensors live while the layer runs, %s)\n", info.Schedule)
-	const row = "%-14s %-10s %-13s %-13s %12s %10s %12s\n"
-	fmt.Fprintf(w, row, "layer", "op", "input", "output", "MACs", "params", "activations")
+	fmt.Fprintf(w, "\nLayers (activations: bytes live while the layer runs, streamed on %s, and layer by layer)\n", plural(info.Threads, "thread"))
+	const row = "%-14s %-10s %-13s %-13s %12s %10s %12s %12s\n"
+	fmt.Fprintf(w, row, "layer", "op", "input", "output", "MACs", "params", "activations", "layerwise")
 	for _, l := range info.Layers {
-		fmt.Fprintf(w, row, l.Name, l.Op, shape(l.In), shape(l.Out), fmt.Sprint(l.MACs), fmt.Sprint(l.Params), fmt.Sprint(l.ActivationBytes))
+		fmt.Fprintf(w, row, l.Name, l.Op, shape(l.In), shape(l.Out), fmt.Sprint(l.MACs), fmt.Sprint(l.Params),
+			fmt.Sprint(l.ActivationBytes), fmt.Sprint(l.LayerwiseBytes))
 	}
-	fmt.Fprintf(w, row, "total", "", "", "", fmt.Sprint(info.MACs), fmt.Sprint(info.Params), "")
-	fmt.Fprintf(w, "\n%.1fM MACs, %.2fM params; peak activations %d bytes (%.2f MB) at %s\n",
-		float64(info.MACs)/1e6, float64(info.Params)/1e6, info.PeakBytes, float64(info.PeakBytes)/1e6, info.PeakLayer)
+	fmt.Fprintf(w, row, "total", "", "", "", fmt.Sprint(info.MACs), fmt.Sprint(info.Params), "", "")
+	fmt.Fprintf(w, "\n%.1fM MACs, %.2fM params\n", float64(info.MACs)/1e6, float64(info.Params)/1e6)
+	fmt.Fprintf(w, "peak activations %d bytes (%.2f MB) at %s; layer by layer %d bytes (%.2f MB) at %s\n",
+		info.PeakBytes, float64(info.PeakBytes)/1e6, info.PeakLayer,
+		info.LayerwisePeakBytes, float64(info.LayerwisePeakBytes)/1e6, info.LayerwisePeakLayer)
 }
