@@ -3,16 +3,17 @@
 #include "textflag.h"
 
 // dwconv3x3s1AVX512, dwconv3x3s2AVX512: one output row of a 3x3 depthwise
-// convolution, stride 1 or 2, with bias and clamp fused. Channels are in
-// vector lanes, 16 at a time: for each group of 16 channels (the last one
-// masked by K1), the group's nine taps of weights stay in registers for the
-// whole row, along which go a left edge pixel without its kx=0 taps (if
-// left), the interior eight pixels at a time then 4, 2, 1, and a right edge
-// pixel without its kx=2 taps. Within a block each input is loaded once and
-// multiplies the taps of every output that reads it, in the order kx = 0, 1,
-// 2 of each output. Inputs are loaded under a mask: K1 for row 1, K3 and K4
-// (K1 and m0, m2) for rows 0 and 2, which are zero for a row of TF SAME
-// padding, read as zeros (the caller points it at row 1).
+// convolution, stride 1 or 2, with bias and clamp fused, for cn of its c
+// channels. Channels are in vector lanes, 16 at a time: for each group of
+// 16 channels (the last one masked by K1), the group's nine taps of weights
+// stay in registers for the whole row, along which go a left edge pixel
+// without its kx=0 taps (if left), the interior sixteen pixels at a time
+// then 8, 4, 2, 1, and a right edge pixel without its kx=2 taps. Within a
+// block each input is loaded once and multiplies the taps of every output
+// that reads it, in the order kx = 0, 1, 2 of each output. Inputs are loaded
+// under a mask: K1 for row 1, K3 and K4 (K1 and m0, m2) for rows 0 and 2,
+// which are zero for a row of TF SAME padding, read as zeros (the caller
+// points it at row 1).
 //
 // Register map (ABI0: arguments on the stack; every register but SP and BP
 // is scratch, R14 and X15 included; R15 is free as nothing here is global):
@@ -24,16 +25,17 @@
 //	R10	c*4: the pixel stride of src and dst in bytes; R11 = 3*R10, R12 = 5*R10, R13 = 7*R10
 //	R14	cp*4: the tap stride of w in bytes
 //	CX	interior pixels still to do
-//	K1	the group's channels; K2 those of a last partial group
+//	K1	the group's channels; K2 those of a last partial group (cn%16)
 //	K3, K4	K1 and m0, K1 and m2: the loads of input rows 0 and 2
 //	K5, K6	m0, m2
 //	Z0-Z8	the group's weights, tap ky*3+kx in Z(ky*3+kx)
-//	Z10-Z17	accumulators of eight output pixels
-//	Z18-Z21	inputs
+//	Z10-Z25	accumulators of sixteen output pixels
+//	Z26-Z29	inputs
 //	Z30, Z31	lo, hi
 
 // AT<m>(P) addresses the pixel m pixels right of P; AT9 to AT16 those
-// right of AX, which is 8 pixels right of P.
+// right of AX, which is 8 pixels right of P. Blocks of 16 move AX on by 8
+// pixels at a time.
 #define AT0(P) (P)
 #define AT1(P) (P)(R10*1)
 #define AT2(P) (P)(R10*2)
@@ -89,81 +91,145 @@
 	VFMADD231PS T, W2, a2; \
 	VFMADD231PS T, W0, a0
 
+// S1_16 adds one input row at P under mask K, weights W0, W1, W2, to
+// sixteen outputs of stride 1: output j reads inputs j, j+1, j+2.
+#define S1_16(P, K, W0, W1, W2) \
+	IN_0(AT0(P), K, Z26, W0, Z10); \
+	IN_01(AT1(P), K, Z27, W0, W1, Z10, Z11); \
+	IN_012(AT2(P), K, Z28, W0, W1, W2, Z10, Z11, Z12); \
+	IN_012(AT3(P), K, Z29, W0, W1, W2, Z11, Z12, Z13); \
+	IN_012(AT4(P), K, Z26, W0, W1, W2, Z12, Z13, Z14); \
+	IN_012(AT5(P), K, Z27, W0, W1, W2, Z13, Z14, Z15); \
+	IN_012(AT6(P), K, Z28, W0, W1, W2, Z14, Z15, Z16); \
+	IN_012(AT7(P), K, Z29, W0, W1, W2, Z15, Z16, Z17); \
+	IN_012(AT8(P), K, Z26, W0, W1, W2, Z16, Z17, Z18); \
+	LEAQ   (P)(R10*8), AX; \
+	IN_012(AT1(AX), K, Z27, W0, W1, W2, Z17, Z18, Z19); \
+	IN_012(AT2(AX), K, Z28, W0, W1, W2, Z18, Z19, Z20); \
+	IN_012(AT3(AX), K, Z29, W0, W1, W2, Z19, Z20, Z21); \
+	IN_012(AT4(AX), K, Z26, W0, W1, W2, Z20, Z21, Z22); \
+	IN_012(AT5(AX), K, Z27, W0, W1, W2, Z21, Z22, Z23); \
+	IN_012(AT6(AX), K, Z28, W0, W1, W2, Z22, Z23, Z24); \
+	IN_012(AT7(AX), K, Z29, W0, W1, W2, Z23, Z24, Z25); \
+	IN_12(AT8(AX), K, Z26, W1, W2, Z24, Z25); \
+	LEAQ   (AX)(R10*8), AX; \
+	IN_2(AT1(AX), K, Z27, W2, Z25)
+
 // S1_8 adds one input row at P under mask K, weights W0, W1, W2, to eight
 // outputs of stride 1: output j reads inputs j, j+1, j+2.
 #define S1_8(P, K, W0, W1, W2) \
 	LEAQ   (P)(R10*8), AX; \
-	IN_0(AT0(P), K, Z18, W0, Z10); \
-	IN_01(AT1(P), K, Z19, W0, W1, Z10, Z11); \
-	IN_012(AT2(P), K, Z20, W0, W1, W2, Z10, Z11, Z12); \
-	IN_012(AT3(P), K, Z21, W0, W1, W2, Z11, Z12, Z13); \
-	IN_012(AT4(P), K, Z18, W0, W1, W2, Z12, Z13, Z14); \
-	IN_012(AT5(P), K, Z19, W0, W1, W2, Z13, Z14, Z15); \
-	IN_012(AT6(P), K, Z20, W0, W1, W2, Z14, Z15, Z16); \
-	IN_012(AT7(P), K, Z21, W0, W1, W2, Z15, Z16, Z17); \
-	IN_12(AT8(P), K, Z18, W1, W2, Z16, Z17); \
-	IN_2(AT9(P), K, Z19, W2, Z17)
+	IN_0(AT0(P), K, Z26, W0, Z10); \
+	IN_01(AT1(P), K, Z27, W0, W1, Z10, Z11); \
+	IN_012(AT2(P), K, Z28, W0, W1, W2, Z10, Z11, Z12); \
+	IN_012(AT3(P), K, Z29, W0, W1, W2, Z11, Z12, Z13); \
+	IN_012(AT4(P), K, Z26, W0, W1, W2, Z12, Z13, Z14); \
+	IN_012(AT5(P), K, Z27, W0, W1, W2, Z13, Z14, Z15); \
+	IN_012(AT6(P), K, Z28, W0, W1, W2, Z14, Z15, Z16); \
+	IN_012(AT7(P), K, Z29, W0, W1, W2, Z15, Z16, Z17); \
+	IN_12(AT8(P), K, Z26, W1, W2, Z16, Z17); \
+	IN_2(AT9(P), K, Z27, W2, Z17)
 
 // S1_4, S1_2, S1_1 are S1_8 for four, two and one outputs.
 #define S1_4(P, K, W0, W1, W2) \
-	IN_0(AT0(P), K, Z18, W0, Z10); \
-	IN_01(AT1(P), K, Z19, W0, W1, Z10, Z11); \
-	IN_012(AT2(P), K, Z20, W0, W1, W2, Z10, Z11, Z12); \
-	IN_012(AT3(P), K, Z21, W0, W1, W2, Z11, Z12, Z13); \
-	IN_12(AT4(P), K, Z18, W1, W2, Z12, Z13); \
-	IN_2(AT5(P), K, Z19, W2, Z13)
+	IN_0(AT0(P), K, Z26, W0, Z10); \
+	IN_01(AT1(P), K, Z27, W0, W1, Z10, Z11); \
+	IN_012(AT2(P), K, Z28, W0, W1, W2, Z10, Z11, Z12); \
+	IN_012(AT3(P), K, Z29, W0, W1, W2, Z11, Z12, Z13); \
+	IN_12(AT4(P), K, Z26, W1, W2, Z12, Z13); \
+	IN_2(AT5(P), K, Z27, W2, Z13)
 
 #define S1_2(P, K, W0, W1, W2) \
-	IN_0(AT0(P), K, Z18, W0, Z10); \
-	IN_01(AT1(P), K, Z19, W0, W1, Z10, Z11); \
-	IN_12(AT2(P), K, Z20, W1, W2, Z10, Z11); \
-	IN_2(AT3(P), K, Z21, W2, Z11)
+	IN_0(AT0(P), K, Z26, W0, Z10); \
+	IN_01(AT1(P), K, Z27, W0, W1, Z10, Z11); \
+	IN_12(AT2(P), K, Z28, W1, W2, Z10, Z11); \
+	IN_2(AT3(P), K, Z29, W2, Z11)
 
 #define S1_1(P, K, W0, W1, W2) \
-	IN_0(AT0(P), K, Z18, W0, Z10); \
-	IN_1(AT1(P), K, Z19, W1, Z10); \
-	IN_2(AT2(P), K, Z20, W2, Z10)
+	IN_0(AT0(P), K, Z26, W0, Z10); \
+	IN_1(AT1(P), K, Z27, W1, Z10); \
+	IN_2(AT2(P), K, Z28, W2, Z10)
+
+// S2_16 adds one input row at P to sixteen outputs of stride 2: output j
+// reads inputs 2j, 2j+1, 2j+2.
+#define S2_16(P, K, W0, W1, W2) \
+	IN_0(AT0(P), K, Z26, W0, Z10); \
+	IN_1(AT1(P), K, Z27, W1, Z10); \
+	IN_02(AT2(P), K, Z28, W0, W2, Z10, Z11); \
+	IN_1(AT3(P), K, Z29, W1, Z11); \
+	IN_02(AT4(P), K, Z26, W0, W2, Z11, Z12); \
+	IN_1(AT5(P), K, Z27, W1, Z12); \
+	IN_02(AT6(P), K, Z28, W0, W2, Z12, Z13); \
+	IN_1(AT7(P), K, Z29, W1, Z13); \
+	IN_02(AT8(P), K, Z26, W0, W2, Z13, Z14); \
+	LEAQ   (P)(R10*8), AX; \
+	IN_1(AT1(AX), K, Z27, W1, Z14); \
+	IN_02(AT2(AX), K, Z28, W0, W2, Z14, Z15); \
+	IN_1(AT3(AX), K, Z29, W1, Z15); \
+	IN_02(AT4(AX), K, Z26, W0, W2, Z15, Z16); \
+	IN_1(AT5(AX), K, Z27, W1, Z16); \
+	IN_02(AT6(AX), K, Z28, W0, W2, Z16, Z17); \
+	IN_1(AT7(AX), K, Z29, W1, Z17); \
+	IN_02(AT8(AX), K, Z26, W0, W2, Z17, Z18); \
+	LEAQ   (AX)(R10*8), AX; \
+	IN_1(AT1(AX), K, Z27, W1, Z18); \
+	IN_02(AT2(AX), K, Z28, W0, W2, Z18, Z19); \
+	IN_1(AT3(AX), K, Z29, W1, Z19); \
+	IN_02(AT4(AX), K, Z26, W0, W2, Z19, Z20); \
+	IN_1(AT5(AX), K, Z27, W1, Z20); \
+	IN_02(AT6(AX), K, Z28, W0, W2, Z20, Z21); \
+	IN_1(AT7(AX), K, Z29, W1, Z21); \
+	IN_02(AT8(AX), K, Z26, W0, W2, Z21, Z22); \
+	LEAQ   (AX)(R10*8), AX; \
+	IN_1(AT1(AX), K, Z27, W1, Z22); \
+	IN_02(AT2(AX), K, Z28, W0, W2, Z22, Z23); \
+	IN_1(AT3(AX), K, Z29, W1, Z23); \
+	IN_02(AT4(AX), K, Z26, W0, W2, Z23, Z24); \
+	IN_1(AT5(AX), K, Z27, W1, Z24); \
+	IN_02(AT6(AX), K, Z28, W0, W2, Z24, Z25); \
+	IN_1(AT7(AX), K, Z29, W1, Z25); \
+	IN_2(AT8(AX), K, Z26, W2, Z25)
 
 // S2_8 adds one input row at P to eight outputs of stride 2: output j reads
 // inputs 2j, 2j+1, 2j+2.
 #define S2_8(P, K, W0, W1, W2) \
 	LEAQ   (P)(R10*8), AX; \
-	IN_0(AT0(P), K, Z18, W0, Z10); \
-	IN_1(AT1(P), K, Z19, W1, Z10); \
-	IN_02(AT2(P), K, Z20, W0, W2, Z10, Z11); \
-	IN_1(AT3(P), K, Z21, W1, Z11); \
-	IN_02(AT4(P), K, Z18, W0, W2, Z11, Z12); \
-	IN_1(AT5(P), K, Z19, W1, Z12); \
-	IN_02(AT6(P), K, Z20, W0, W2, Z12, Z13); \
-	IN_1(AT7(P), K, Z21, W1, Z13); \
-	IN_02(AT8(P), K, Z18, W0, W2, Z13, Z14); \
-	IN_1(AT9(P), K, Z19, W1, Z14); \
-	IN_02(AT10(P), K, Z20, W0, W2, Z14, Z15); \
-	IN_1(AT11(P), K, Z21, W1, Z15); \
-	IN_02(AT12(P), K, Z18, W0, W2, Z15, Z16); \
-	IN_1(AT13(P), K, Z19, W1, Z16); \
-	IN_02(AT14(P), K, Z20, W0, W2, Z16, Z17); \
-	IN_1(AT15(P), K, Z21, W1, Z17); \
-	IN_2(AT16(P), K, Z18, W2, Z17)
+	IN_0(AT0(P), K, Z26, W0, Z10); \
+	IN_1(AT1(P), K, Z27, W1, Z10); \
+	IN_02(AT2(P), K, Z28, W0, W2, Z10, Z11); \
+	IN_1(AT3(P), K, Z29, W1, Z11); \
+	IN_02(AT4(P), K, Z26, W0, W2, Z11, Z12); \
+	IN_1(AT5(P), K, Z27, W1, Z12); \
+	IN_02(AT6(P), K, Z28, W0, W2, Z12, Z13); \
+	IN_1(AT7(P), K, Z29, W1, Z13); \
+	IN_02(AT8(P), K, Z26, W0, W2, Z13, Z14); \
+	IN_1(AT9(P), K, Z27, W1, Z14); \
+	IN_02(AT10(P), K, Z28, W0, W2, Z14, Z15); \
+	IN_1(AT11(P), K, Z29, W1, Z15); \
+	IN_02(AT12(P), K, Z26, W0, W2, Z15, Z16); \
+	IN_1(AT13(P), K, Z27, W1, Z16); \
+	IN_02(AT14(P), K, Z28, W0, W2, Z16, Z17); \
+	IN_1(AT15(P), K, Z29, W1, Z17); \
+	IN_2(AT16(P), K, Z26, W2, Z17)
 
 // S2_4, S2_2, S2_1 are S2_8 for four, two and one outputs.
 #define S2_4(P, K, W0, W1, W2) \
-	IN_0(AT0(P), K, Z18, W0, Z10); \
-	IN_1(AT1(P), K, Z19, W1, Z10); \
-	IN_02(AT2(P), K, Z20, W0, W2, Z10, Z11); \
-	IN_1(AT3(P), K, Z21, W1, Z11); \
-	IN_02(AT4(P), K, Z18, W0, W2, Z11, Z12); \
-	IN_1(AT5(P), K, Z19, W1, Z12); \
-	IN_02(AT6(P), K, Z20, W0, W2, Z12, Z13); \
-	IN_1(AT7(P), K, Z21, W1, Z13); \
-	IN_2(AT8(P), K, Z18, W2, Z13)
+	IN_0(AT0(P), K, Z26, W0, Z10); \
+	IN_1(AT1(P), K, Z27, W1, Z10); \
+	IN_02(AT2(P), K, Z28, W0, W2, Z10, Z11); \
+	IN_1(AT3(P), K, Z29, W1, Z11); \
+	IN_02(AT4(P), K, Z26, W0, W2, Z11, Z12); \
+	IN_1(AT5(P), K, Z27, W1, Z12); \
+	IN_02(AT6(P), K, Z28, W0, W2, Z12, Z13); \
+	IN_1(AT7(P), K, Z29, W1, Z13); \
+	IN_2(AT8(P), K, Z26, W2, Z13)
 
 #define S2_2(P, K, W0, W1, W2) \
-	IN_0(AT0(P), K, Z18, W0, Z10); \
-	IN_1(AT1(P), K, Z19, W1, Z10); \
-	IN_02(AT2(P), K, Z20, W0, W2, Z10, Z11); \
-	IN_1(AT3(P), K, Z21, W1, Z11); \
-	IN_2(AT4(P), K, Z18, W2, Z11)
+	IN_0(AT0(P), K, Z26, W0, Z10); \
+	IN_1(AT1(P), K, Z27, W1, Z10); \
+	IN_02(AT2(P), K, Z28, W0, W2, Z10, Z11); \
+	IN_1(AT3(P), K, Z29, W1, Z11); \
+	IN_2(AT4(P), K, Z26, W2, Z11)
 
 #define S2_1 S1_1
 
@@ -193,6 +259,17 @@
 	VMOVUPS (BX)(R15*1), Z16; \
 	VMOVUPS (BX)(R15*1), Z17
 
+#define BIAS16 \
+	BIAS8; \
+	VMOVUPS (BX)(R15*1), Z18; \
+	VMOVUPS (BX)(R15*1), Z19; \
+	VMOVUPS (BX)(R15*1), Z20; \
+	VMOVUPS (BX)(R15*1), Z21; \
+	VMOVUPS (BX)(R15*1), Z22; \
+	VMOVUPS (BX)(R15*1), Z23; \
+	VMOVUPS (BX)(R15*1), Z24; \
+	VMOVUPS (BX)(R15*1), Z25
+
 // OUT clamps accumulator a and stores its group's channels at addr.
 #define OUT(a, addr) \
 	VMAXPS  Z30, a, a; \
@@ -219,16 +296,28 @@
 	OUT(Z16, AT6(DI)); \
 	OUT(Z17, AT7(DI))
 
+#define OUT16 \
+	OUT8; \
+	LEAQ (DI)(R10*8), AX; \
+	OUT(Z18, AT0(AX)); \
+	OUT(Z19, AT1(AX)); \
+	OUT(Z20, AT2(AX)); \
+	OUT(Z21, AT3(AX)); \
+	OUT(Z22, AT4(AX)); \
+	OUT(Z23, AT5(AX)); \
+	OUT(Z24, AT6(AX)); \
+	OUT(Z25, AT7(AX))
+
 // EDGE computes an edge pixel from the two inputs at P and P+1 pixel of each
 // row, times the weights Wa, Wb (row 0), Wc, Wd (row 1), We, Wf (row 2).
 #define EDGE(Wa, Wb, Wc, Wd, We, Wf) \
 	BIAS1; \
-	IN_0(AT0(SI), K3, Z18, Wa, Z10); \
-	IN_0(AT1(SI), K3, Z19, Wb, Z10); \
-	IN_0(AT0(R8), K1, Z20, Wc, Z10); \
-	IN_0(AT1(R8), K1, Z21, Wd, Z10); \
-	IN_0(AT0(R9), K4, Z18, We, Z10); \
-	IN_0(AT1(R9), K4, Z19, Wf, Z10); \
+	IN_0(AT0(SI), K3, Z26, Wa, Z10); \
+	IN_0(AT1(SI), K3, Z27, Wb, Z10); \
+	IN_0(AT0(R8), K1, Z28, Wc, Z10); \
+	IN_0(AT1(R8), K1, Z29, Wd, Z10); \
+	IN_0(AT0(R9), K4, Z26, We, Z10); \
+	IN_0(AT1(R9), K4, Z27, Wf, Z10); \
 	OUT1
 
 // ADVANCE moves the three input pointers n pixels right, with LEAQs of
@@ -245,20 +334,20 @@
 	LEAQ         (R10)(R10*2), R11; \
 	LEAQ         (R10)(R10*4), R12; \
 	LEAQ         (R11)(R10*4), R13; \
-	MOVQ         cp+72(FP), R14; \
+	MOVQ         cp+80(FP), R14; \
 	SHLQ         $2, R14; \
 	MOVQ         bias+40(FP), R15; \
 	SUBQ         w+32(FP), R15; \
-	KMOVW        m0+80(FP), K5; \
-	KMOVW        m2+82(FP), K6; \
-	MOVQ         c+64(FP), CX; \
+	KMOVW        m0+88(FP), K5; \
+	KMOVW        m2+90(FP), K6; \
+	MOVQ         cn+72(FP), CX; \
 	ANDQ         $15, CX; \
 	MOVL         $1, AX; \
 	SHLL         CX, AX; \
 	DECL         AX; \
 	KMOVW        AX, K2; \
-	VBROADCASTSS lo+84(FP), Z30; \
-	VBROADCASTSS hi+88(FP), Z31; \
+	VBROADCASTSS lo+92(FP), Z30; \
+	VBROADCASTSS hi+96(FP), Z31; \
 	XORQ         DX, DX
 
 // GROUP points the running pointers at the group at DX, sets its masks,
@@ -274,7 +363,8 @@
 	ADDQ    DX, R9; \
 	MOVQ    w+32(FP), BX; \
 	ADDQ    DX, BX; \
-	MOVQ    R10, CX; \
+	MOVQ    cn+72(FP), CX; \
+	SHLQ    $2, CX; \
 	SUBQ    DX, CX; \
 	KMOVW   K2, AX; \
 	CMPQ    CX, $64; \
@@ -301,8 +391,8 @@
 	DECQ    CX; \
 	SUBQ    left+56(FP), CX
 
-// func dwconv3x3s1AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cp int, m0, m2 uint16, lo, hi float32)
-TEXT ·dwconv3x3s1AVX512(SB), NOSPLIT, $0-92
+// func dwconv3x3s1AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp int, m0, m2 uint16, lo, hi float32)
+TEXT ·dwconv3x3s1AVX512(SB), NOSPLIT, $0-100
 	PROLOGUE
 
 group:
@@ -313,8 +403,21 @@ group:
 	EDGE(Z1, Z2, Z4, Z5, Z7, Z8)
 	ADDQ R10, DI
 
+block16:
+	// for ; CX >= 16; CX -= 16
+	CMPQ CX, $16
+	JLT  block8
+	BIAS16
+	BLOCK(S1_16)
+	OUT16
+	ADVANCE(8)
+	ADVANCE(8)
+	LEAQ (DI)(R10*8), DI
+	LEAQ (DI)(R10*8), DI
+	SUBQ $16, CX
+	JMP  block16
+
 block8:
-	// for ; CX >= 8; CX -= 8
 	CMPQ CX, $8
 	JLT  block4
 	BIAS8
@@ -323,7 +426,6 @@ block8:
 	ADVANCE(8)
 	LEAQ (DI)(R10*8), DI
 	SUBQ $8, CX
-	JMP  block8
 
 block4:
 	CMPQ CX, $4
@@ -358,25 +460,42 @@ right:
 	// The right edge pixel: its kx = 0, 1 inputs are the row's last two.
 	EDGE(Z0, Z1, Z3, Z4, Z6, Z7)
 	ADDQ $64, DX
-	CMPQ DX, R10
+	MOVQ cn+72(FP), AX
+	SHLQ $2, AX
+	CMPQ DX, AX
 	JLT  group
 	VZEROUPPER
 	RET
 
-// func dwconv3x3s2AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cp int, m0, m2 uint16, lo, hi float32)
-TEXT ·dwconv3x3s2AVX512(SB), NOSPLIT, $0-92
+// func dwconv3x3s2AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp int, m0, m2 uint16, lo, hi float32)
+TEXT ·dwconv3x3s2AVX512(SB), NOSPLIT, $0-100
 	PROLOGUE
 
 group:
 	GROUP
 	CMPQ left+56(FP), $0
-	JEQ  block8
+	JEQ  block16
 
 	// The left edge pixel: its kx = 1, 2 inputs are the row's first two,
 	// and the first interior pixel's kx=0 input is the second.
 	EDGE(Z1, Z2, Z4, Z5, Z7, Z8)
 	ADVANCE(1)
 	ADDQ R10, DI
+
+block16:
+	CMPQ CX, $16
+	JLT  block8
+	BIAS16
+	BLOCK(S2_16)
+	OUT16
+	ADVANCE(8)
+	ADVANCE(8)
+	ADVANCE(8)
+	ADVANCE(8)
+	LEAQ (DI)(R10*8), DI
+	LEAQ (DI)(R10*8), DI
+	SUBQ $16, CX
+	JMP  block16
 
 block8:
 	CMPQ CX, $8
@@ -388,7 +507,6 @@ block8:
 	ADVANCE(8)
 	LEAQ (DI)(R10*8), DI
 	SUBQ $8, CX
-	JMP  block8
 
 block4:
 	CMPQ CX, $4
@@ -423,7 +541,9 @@ right:
 	// The right edge pixel: its kx = 0, 1 inputs are the row's last two.
 	EDGE(Z0, Z1, Z3, Z4, Z6, Z7)
 	ADDQ $64, DX
-	CMPQ DX, R10
+	MOVQ cn+72(FP), AX
+	SHLQ $2, AX
+	CMPQ DX, AX
 	JLT  group
 	VZEROUPPER
 	RET
