@@ -382,6 +382,7 @@ func TestSynthetic(t *testing.T) {
 	// Any resolution: the network is fully convolutional.
 	for _, res := range []int{64, 96} {
 		r, _ := m.NewRunner(res, 1)
+		r.SetLayerwise(true) // so that e and d hold whole expanded tensors
 		rl, _ := loaded.NewRunner(res, 1)
 		rgb := randomRGB(res*res*3, 5)
 		r.Forward(rgb)
