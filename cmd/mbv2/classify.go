@@ -145,10 +145,13 @@ func runClassify(ctx context.Context, opts *classifyOptions) error {
 	if err != nil {
 		return err
 	}
-	b.m, b.name, err = loadModel(opts.io, opts.model, opts.labels)
-	if err != nil {
-		return err
-	}
+	// Load the model while the workers read and decode the first images:
+	// for one photo the two take about as long.
+	b.loaded = make(chan struct{})
+	go func() {
+		defer close(b.loaded)
+		b.m, b.name, b.loadErr = loadModel(opts.io, opts.model, opts.labels)
+	}()
 	return b.run(ctx)
 }
 

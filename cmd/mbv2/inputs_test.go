@@ -186,15 +186,19 @@ func TestClassifyInputErrors(t *testing.T) {
 }
 
 func TestClassifyShard(t *testing.T) {
-	dir := t.TempDir()
+	// Fixed paths, so that the split is the same on every run.
+	tiny, _ := filepath.Abs(tinyModelPath)
+	t.Chdir(t.TempDir())
+	dir := "photos"
+	os.Mkdir(dir, 0o755)
 	for i := range 12 {
 		writePNG(t, dir, fmt.Sprintf("%02d.png", i), 8, 8)
 	}
-	_, stdout, _ := runCmd(t, nil, "classify", "-m", tinyModelPath, "--json", "-r", dir)
+	_, stdout, _ := runCmd(t, nil, "classify", "-m", tiny, "--json", "-r", dir)
 	all := files(records(t, stdout))
 	var union []string
 	for i := range 3 {
-		code, stdout, stderr := runCmd(t, nil, "classify", "-m", tinyModelPath, "--json", "-r", dir, "--shard", fmt.Sprintf("%d/3", i))
+		code, stdout, stderr := runCmd(t, nil, "classify", "-m", tiny, "--json", "-r", dir, "--shard", fmt.Sprintf("%d/3", i))
 		if code != exitOK {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}

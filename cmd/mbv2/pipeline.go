@@ -23,8 +23,10 @@ import (
 // results waiting for their turn in the reorder buffer.
 type batch struct {
 	opts      *classifyOptions
+	loaded    chan struct{} // closed once m, name and loadErr are set
 	m         *model.Model
 	name      string // of the model, for the records
+	loadErr   error
 	filter    model.Resize
 	format    format
 	jobs      int
@@ -56,16 +58,6 @@ var errSkip = errors.New("not an image")
 func (b *batch) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	runners := make([]*model.Runner, b.jobs)
-	for i := range runners {
-		r, err := b.m.NewRunner(b.m.Res, b.threads)
-		if err != nil {
-			return err
-		}
-		defer r.Close()
-		r.SetTiming(b.opts.timing)
-		runners[i] = r
-	}
 	p := &printer{
 		w:       newRecordWriter(b.opts.io.Out, b.format),
 		err:     b.opts.io.Err,
@@ -73,9 +65,6 @@ func (b *batch) run(ctx context.Context) error {
 		threads: b.threads,
 		cancel:  cancel,
 		start:   time.Now(),
-	}
-	if err := p.w.header(); err != nil {
-		return p.writeError(err)
 	}
 
 	// The progress bar needs the count of inputs: a second lister counts
@@ -116,9 +105,10 @@ func (b *batch) run(ctx context.Context) error {
 		})
 	}()
 	var wg sync.WaitGroup
-	for _, r := range runners {
+	for range b.jobs {
 		wg.Go(func() {
-			w := worker{b: b, r: r, rgb: make([]byte, 3*b.m.Res*b.m.Res)}
+			w := worker{b: b}
+			defer w.close()
 			for j := range jobs {
 				if ctx.Err() == nil {
 					res, skip := w.classify(j.in)
@@ -131,6 +121,20 @@ func (b *batch) run(ctx context.Context) error {
 		wg.Wait()
 		close(results)
 	}()
+
+	// Nothing is printed before the model is loaded: if it cannot be, the
+	// command fails with only its error.
+	<-b.loaded
+	if b.loadErr != nil {
+		cancel()
+		for range results {
+			<-tokens
+		}
+		return b.loadErr
+	}
+	if err := p.w.header(); err != nil {
+		return p.writeError(err)
+	}
 
 	// Print in input order: an outcome waits in pending until those before
 	// it are out.
@@ -181,9 +185,15 @@ func (b *batch) run(ctx context.Context) error {
 // A worker classifies one input at a time with its own Runner and buffers.
 type worker struct {
 	b   *batch
-	r   *model.Runner
-	rgb []byte       // res x res x 3, the network's input
-	buf bytes.Buffer // the file being decoded
+	r   *model.Runner // made once the model is loaded
+	rgb []byte        // res x res x 3, the network's input
+	buf bytes.Buffer  // the file being decoded
+}
+
+func (w *worker) close() {
+	if w.r != nil {
+		w.r.Close()
+	}
 }
 
 // classify reads, decodes, resizes and classifies one input.
@@ -216,11 +226,23 @@ func (w *worker) classify(in input) (res result, skip bool) {
 }
 
 // forward decodes the image in buf and runs the network on it; the
-// probabilities are the Runner's, valid until its next pass.
+// probabilities are the Runner's, valid until its next pass. The first
+// image is decoded while the model loads.
 func (w *worker) forward() ([]float32, error) {
 	img, err := model.DecodeImage(w.buf.Bytes(), w.b.opts.maxPixels)
 	if err != nil {
 		return nil, err
+	}
+	if w.r == nil {
+		<-w.b.loaded
+		if w.b.loadErr != nil {
+			return nil, w.b.loadErr
+		}
+		if w.r, err = w.b.m.NewRunner(w.b.m.Res, w.b.threads); err != nil {
+			return nil, err
+		}
+		w.r.SetTiming(w.b.opts.timing)
+		w.rgb = make([]byte, 3*w.b.m.Res*w.b.m.Res)
 	}
 	if err := model.PrepareRGB(w.rgb, img, w.r.Arch().Res, w.b.opts.crop, w.b.filter); err != nil {
 		return nil, err
