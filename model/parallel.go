@@ -1,7 +1,8 @@
 package model
 
 import (
-	"sync"
+	"runtime"
+	"sync/atomic"
 
 	"github.com/mbv2/mbv2/kernels"
 )
@@ -96,33 +97,62 @@ func (s *step) run(thread, from, to int) {
 
 // pool is a persistent set of goroutines that share the work of each step
 // with the calling goroutine: no goroutine is started per inference.
+//
+// A step is split into one part per thread, and any thread, the caller
+// included, takes the next part not yet taken. So when the machine is busy
+// and a helper is not running, the caller computes its part too rather than
+// wait for it: it only ever waits for parts already under way. Part i always
+// uses scratch[i], whoever runs it.
 type pool struct {
-	threads int
-	work    []chan part // one per helper goroutine
-	wg      sync.WaitGroup
+	threads  int
+	wake     []chan job    // one per helper goroutine, buffered
+	next     atomic.Uint64 // the generation of the step << 32 | its next part
+	done     atomic.Int32  // parts of this generation finished
+	finished chan struct{} // a helper that finishes the last part says so
+	gen      uint32
 }
 
-type part struct {
-	s                *step
-	thread, from, to int
+// A job tells a helper there is a step to share.
+type job struct {
+	s        *step
+	gen      uint32
+	parts, n int
 }
 
 func newPool(threads int) *pool {
-	p := &pool{threads: max(threads, 1)}
+	p := &pool{threads: max(threads, 1), finished: make(chan struct{}, 1)}
 	for range p.threads - 1 {
-		c := make(chan part)
-		p.work = append(p.work, c)
+		c := make(chan job, 1)
+		p.wake = append(p.wake, c)
 		go func() {
-			for pt := range c {
-				pt.s.run(pt.thread, pt.from, pt.to)
-				p.wg.Done()
+			for j := range c {
+				if p.help(j) {
+					p.finished <- struct{}{}
+				}
 			}
 		}()
 	}
 	return p
 }
 
-// run computes the step, split into near-equal parts, one per thread.
+// help computes parts of j until none is left, and reports whether it
+// finished the last one.
+func (p *pool) help(j job) (last bool) {
+	for {
+		v := p.next.Load()
+		i := int(uint32(v))
+		if uint32(v>>32) != j.gen || i >= j.parts {
+			return last
+		}
+		if !p.next.CompareAndSwap(v, v+1) {
+			continue
+		}
+		j.s.run(i, i*j.n/j.parts, (i+1)*j.n/j.parts)
+		last = p.done.Add(1) == int32(j.parts)
+	}
+}
+
+// run computes the step on the pool's threads.
 func (p *pool) run(s *step) {
 	n := s.size()
 	parts := min(p.threads, n)
@@ -130,17 +160,31 @@ func (p *pool) run(s *step) {
 		s.run(0, 0, n)
 		return
 	}
-	p.wg.Add(parts - 1)
-	for i := 1; i < parts; i++ {
-		p.work[i-1] <- part{s, i, i * n / parts, (i + 1) * n / parts}
+	p.gen++
+	p.done.Store(0)
+	p.next.Store(uint64(p.gen) << 32)
+	j := job{s, p.gen, parts, n}
+	for _, c := range p.wake[:parts-1] {
+		select {
+		case <-c: // a job a helper never got to, long done
+		default:
+		}
+		c <- j
 	}
-	s.run(0, 0, n/parts)
-	p.wg.Wait()
+	if p.help(j) {
+		return
+	}
+	// Wait for the parts under way: briefly spinning, as they are about
+	// as long as the caller's own, then asleep.
+	for spin := 0; spin < 64 && p.done.Load() < int32(parts); spin++ {
+		runtime.Gosched()
+	}
+	<-p.finished
 }
 
 func (p *pool) close() {
-	for _, c := range p.work {
+	for _, c := range p.wake {
 		close(c)
 	}
-	p.work = nil
+	p.wake = nil
 }
