@@ -24,7 +24,7 @@ package kernels
 //		}
 //	}
 //
-// The row must be at least 2 pixels wide.
+// cn must be at least 16 and the row at least 2 pixels wide.
 //
 //go:noescape
 func dwconv3x3s1AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp int, m0, m2 uint16, lo, hi float32)
@@ -38,9 +38,10 @@ func dwconv3x3s2AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp in
 
 func depthwiseAVX512(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, lo, hi float32) {
 	c, cp := wt.C, roundUp(wt.C, Tile)
-	if w < 2 {
-		// Narrower than the edge pixels: never in MobileNetV2.
-		depthwiseGeneric(dst, src, h, w, stride, rows, y0, y1, wt, lo, hi)
+	if c < Tile || w < 2 {
+		// Narrower than a vector or than the edge pixels: never in
+		// MobileNetV2.
+		depthwiseAVX2(dst, src, h, w, stride, rows, y0, y1, wt, lo, hi)
 		return
 	}
 	_, top := SamePad(h, 3, stride)
@@ -58,10 +59,15 @@ func depthwiseAVX512(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *Dep
 		chunk = max(n, Tile)
 	}
 	for c0 := 0; c0 < c; c0 += chunk {
+		// A last chunk of fewer than 16 channels ends the one before.
 		cn := min(chunk, c-c0)
+		if cn < Tile {
+			c0, cn = c-Tile, Tile
+		}
 		for oy := y0; oy < y1; oy++ {
 			// The centre input row is always inside the image; a row of
-			// padding is read from it under a zero mask.
+			// padding is read from it with zero weights, which adds
+			// exactly zero for finite inputs.
 			iy := oy*stride - top
 			r1 := (iy+1)%rows*row + c0
 			r0, r2 := r1, r1

@@ -3,17 +3,18 @@
 #include "textflag.h"
 
 // dwconv3x3s1AVX512, dwconv3x3s2AVX512: one output row of a 3x3 depthwise
-// convolution, stride 1 or 2, with bias and clamp fused, for cn of its c
-// channels. Channels are in vector lanes, 16 at a time: for each group of
-// 16 channels (the last one masked by K1), the group's nine taps of weights
-// stay in registers for the whole row, along which go a left edge pixel
-// without its kx=0 taps (if left), the interior sixteen pixels at a time
-// then 8, 4, 2, 1, and a right edge pixel without its kx=2 taps. Within a
-// block each input is loaded once and multiplies the taps of every output
-// that reads it, in the order kx = 0, 1, 2 of each output. Inputs are loaded
-// under a mask: K1 for row 1, K3 and K4 (K1 and m0, m2) for rows 0 and 2,
-// which are zero for a row of TF SAME padding, read as zeros (the caller
-// points it at row 1).
+// convolution, stride 1 or 2, with bias and clamp fused, for cn >= 16 of its
+// c channels. Channels are in vector lanes, 16 at a time: for each group of
+// 16 channels, the group's nine taps of weights stay in registers for the
+// whole row, along which go a left edge pixel without its kx=0 taps (if
+// left), the interior sixteen pixels at a time then 8, 4, 2, 1, and a right
+// edge pixel without its kx=2 taps. Within a block each input is loaded once
+// and multiplies the taps of every output that reads it, in the order
+// kx = 0, 1, 2 of each output. A last group of cn%16 channels is done as the
+// group of the last 16, overlapping the one before (the same values are
+// written twice), so that no load or store is masked: masked loads measured
+// slower. The weights of input rows 0 and 2 are loaded under the masks m0,
+// m2: zero for a row of TF SAME padding, which the caller points at row 1.
 //
 // Register map (ABI0: arguments on the stack; every register but SP and BP
 // is scratch, R14 and X15 included; R15 is free as nothing here is global):
@@ -25,9 +26,7 @@
 //	R10	c*4: the pixel stride of src and dst in bytes; R11 = 3*R10, R12 = 5*R10, R13 = 7*R10
 //	R14	cp*4: the tap stride of w in bytes
 //	CX	interior pixels still to do
-//	K1	the group's channels; K2 those of a last partial group (cn%16)
-//	K3, K4	K1 and m0, K1 and m2: the loads of input rows 0 and 2
-//	K5, K6	m0, m2
+//	K1, K2	m0, m2: the weights of input rows 0 and 2
 //	Z0-Z8	the group's weights, tap ky*3+kx in Z(ky*3+kx)
 //	Z10-Z25	accumulators of sixteen output pixels
 //	Z26-Z29	inputs
@@ -54,190 +53,190 @@
 #define AT15(P) (AX)(R13*1)
 #define AT16(P) (AX)(R10*8)
 
-// The input at addr, loaded under mask K into T, times weights into the
+// The input at addr, loaded into T, times weights into the
 // accumulators of the outputs that read it: IN_0 is read by a0 as its kx=0
 // tap; IN_01 by a1 (kx=1) and a0 (kx=0); IN_012 by a2, a1, a0; IN_12 by a2
 // and a1; IN_2 by a2; IN_02 by a2 (kx=2) and a0 (kx=0) (stride 2).
-#define IN_0(addr, K, T, W0, a0) \
-	VMOVUPS.Z   addr, K, T; \
+#define IN_0(addr, T, W0, a0) \
+	VMOVUPS     addr, T; \
 	VFMADD231PS T, W0, a0
 
-#define IN_1(addr, K, T, W1, a1) \
-	VMOVUPS.Z   addr, K, T; \
+#define IN_1(addr, T, W1, a1) \
+	VMOVUPS     addr, T; \
 	VFMADD231PS T, W1, a1
 
-#define IN_2(addr, K, T, W2, a2) \
-	VMOVUPS.Z   addr, K, T; \
+#define IN_2(addr, T, W2, a2) \
+	VMOVUPS     addr, T; \
 	VFMADD231PS T, W2, a2
 
-#define IN_01(addr, K, T, W0, W1, a1, a0) \
-	VMOVUPS.Z   addr, K, T; \
+#define IN_01(addr, T, W0, W1, a1, a0) \
+	VMOVUPS     addr, T; \
 	VFMADD231PS T, W1, a1; \
 	VFMADD231PS T, W0, a0
 
-#define IN_12(addr, K, T, W1, W2, a2, a1) \
-	VMOVUPS.Z   addr, K, T; \
+#define IN_12(addr, T, W1, W2, a2, a1) \
+	VMOVUPS     addr, T; \
 	VFMADD231PS T, W2, a2; \
 	VFMADD231PS T, W1, a1
 
-#define IN_012(addr, K, T, W0, W1, W2, a2, a1, a0) \
-	VMOVUPS.Z   addr, K, T; \
+#define IN_012(addr, T, W0, W1, W2, a2, a1, a0) \
+	VMOVUPS     addr, T; \
 	VFMADD231PS T, W2, a2; \
 	VFMADD231PS T, W1, a1; \
 	VFMADD231PS T, W0, a0
 
-#define IN_02(addr, K, T, W0, W2, a2, a0) \
-	VMOVUPS.Z   addr, K, T; \
+#define IN_02(addr, T, W0, W2, a2, a0) \
+	VMOVUPS     addr, T; \
 	VFMADD231PS T, W2, a2; \
 	VFMADD231PS T, W0, a0
 
-// S1_16 adds one input row at P under mask K, weights W0, W1, W2, to
+// S1_16 adds one input row at P, weights W0, W1, W2, to
 // sixteen outputs of stride 1: output j reads inputs j, j+1, j+2.
-#define S1_16(P, K, W0, W1, W2) \
-	IN_0(AT0(P), K, Z26, W0, Z10); \
-	IN_01(AT1(P), K, Z27, W0, W1, Z10, Z11); \
-	IN_012(AT2(P), K, Z28, W0, W1, W2, Z10, Z11, Z12); \
-	IN_012(AT3(P), K, Z29, W0, W1, W2, Z11, Z12, Z13); \
-	IN_012(AT4(P), K, Z26, W0, W1, W2, Z12, Z13, Z14); \
-	IN_012(AT5(P), K, Z27, W0, W1, W2, Z13, Z14, Z15); \
-	IN_012(AT6(P), K, Z28, W0, W1, W2, Z14, Z15, Z16); \
-	IN_012(AT7(P), K, Z29, W0, W1, W2, Z15, Z16, Z17); \
-	IN_012(AT8(P), K, Z26, W0, W1, W2, Z16, Z17, Z18); \
+#define S1_16(P, W0, W1, W2) \
+	IN_0(AT0(P), Z26, W0, Z10); \
+	IN_01(AT1(P), Z27, W0, W1, Z10, Z11); \
+	IN_012(AT2(P), Z28, W0, W1, W2, Z10, Z11, Z12); \
+	IN_012(AT3(P), Z29, W0, W1, W2, Z11, Z12, Z13); \
+	IN_012(AT4(P), Z26, W0, W1, W2, Z12, Z13, Z14); \
+	IN_012(AT5(P), Z27, W0, W1, W2, Z13, Z14, Z15); \
+	IN_012(AT6(P), Z28, W0, W1, W2, Z14, Z15, Z16); \
+	IN_012(AT7(P), Z29, W0, W1, W2, Z15, Z16, Z17); \
+	IN_012(AT8(P), Z26, W0, W1, W2, Z16, Z17, Z18); \
 	LEAQ   (P)(R10*8), AX; \
-	IN_012(AT1(AX), K, Z27, W0, W1, W2, Z17, Z18, Z19); \
-	IN_012(AT2(AX), K, Z28, W0, W1, W2, Z18, Z19, Z20); \
-	IN_012(AT3(AX), K, Z29, W0, W1, W2, Z19, Z20, Z21); \
-	IN_012(AT4(AX), K, Z26, W0, W1, W2, Z20, Z21, Z22); \
-	IN_012(AT5(AX), K, Z27, W0, W1, W2, Z21, Z22, Z23); \
-	IN_012(AT6(AX), K, Z28, W0, W1, W2, Z22, Z23, Z24); \
-	IN_012(AT7(AX), K, Z29, W0, W1, W2, Z23, Z24, Z25); \
-	IN_12(AT8(AX), K, Z26, W1, W2, Z24, Z25); \
+	IN_012(AT1(AX), Z27, W0, W1, W2, Z17, Z18, Z19); \
+	IN_012(AT2(AX), Z28, W0, W1, W2, Z18, Z19, Z20); \
+	IN_012(AT3(AX), Z29, W0, W1, W2, Z19, Z20, Z21); \
+	IN_012(AT4(AX), Z26, W0, W1, W2, Z20, Z21, Z22); \
+	IN_012(AT5(AX), Z27, W0, W1, W2, Z21, Z22, Z23); \
+	IN_012(AT6(AX), Z28, W0, W1, W2, Z22, Z23, Z24); \
+	IN_012(AT7(AX), Z29, W0, W1, W2, Z23, Z24, Z25); \
+	IN_12(AT8(AX), Z26, W1, W2, Z24, Z25); \
 	LEAQ   (AX)(R10*8), AX; \
-	IN_2(AT1(AX), K, Z27, W2, Z25)
+	IN_2(AT1(AX), Z27, W2, Z25)
 
-// S1_8 adds one input row at P under mask K, weights W0, W1, W2, to eight
+// S1_8 adds one input row at P, weights W0, W1, W2, to eight
 // outputs of stride 1: output j reads inputs j, j+1, j+2.
-#define S1_8(P, K, W0, W1, W2) \
+#define S1_8(P, W0, W1, W2) \
 	LEAQ   (P)(R10*8), AX; \
-	IN_0(AT0(P), K, Z26, W0, Z10); \
-	IN_01(AT1(P), K, Z27, W0, W1, Z10, Z11); \
-	IN_012(AT2(P), K, Z28, W0, W1, W2, Z10, Z11, Z12); \
-	IN_012(AT3(P), K, Z29, W0, W1, W2, Z11, Z12, Z13); \
-	IN_012(AT4(P), K, Z26, W0, W1, W2, Z12, Z13, Z14); \
-	IN_012(AT5(P), K, Z27, W0, W1, W2, Z13, Z14, Z15); \
-	IN_012(AT6(P), K, Z28, W0, W1, W2, Z14, Z15, Z16); \
-	IN_012(AT7(P), K, Z29, W0, W1, W2, Z15, Z16, Z17); \
-	IN_12(AT8(P), K, Z26, W1, W2, Z16, Z17); \
-	IN_2(AT9(P), K, Z27, W2, Z17)
+	IN_0(AT0(P), Z26, W0, Z10); \
+	IN_01(AT1(P), Z27, W0, W1, Z10, Z11); \
+	IN_012(AT2(P), Z28, W0, W1, W2, Z10, Z11, Z12); \
+	IN_012(AT3(P), Z29, W0, W1, W2, Z11, Z12, Z13); \
+	IN_012(AT4(P), Z26, W0, W1, W2, Z12, Z13, Z14); \
+	IN_012(AT5(P), Z27, W0, W1, W2, Z13, Z14, Z15); \
+	IN_012(AT6(P), Z28, W0, W1, W2, Z14, Z15, Z16); \
+	IN_012(AT7(P), Z29, W0, W1, W2, Z15, Z16, Z17); \
+	IN_12(AT8(P), Z26, W1, W2, Z16, Z17); \
+	IN_2(AT9(P), Z27, W2, Z17)
 
 // S1_4, S1_2, S1_1 are S1_8 for four, two and one outputs.
-#define S1_4(P, K, W0, W1, W2) \
-	IN_0(AT0(P), K, Z26, W0, Z10); \
-	IN_01(AT1(P), K, Z27, W0, W1, Z10, Z11); \
-	IN_012(AT2(P), K, Z28, W0, W1, W2, Z10, Z11, Z12); \
-	IN_012(AT3(P), K, Z29, W0, W1, W2, Z11, Z12, Z13); \
-	IN_12(AT4(P), K, Z26, W1, W2, Z12, Z13); \
-	IN_2(AT5(P), K, Z27, W2, Z13)
+#define S1_4(P, W0, W1, W2) \
+	IN_0(AT0(P), Z26, W0, Z10); \
+	IN_01(AT1(P), Z27, W0, W1, Z10, Z11); \
+	IN_012(AT2(P), Z28, W0, W1, W2, Z10, Z11, Z12); \
+	IN_012(AT3(P), Z29, W0, W1, W2, Z11, Z12, Z13); \
+	IN_12(AT4(P), Z26, W1, W2, Z12, Z13); \
+	IN_2(AT5(P), Z27, W2, Z13)
 
-#define S1_2(P, K, W0, W1, W2) \
-	IN_0(AT0(P), K, Z26, W0, Z10); \
-	IN_01(AT1(P), K, Z27, W0, W1, Z10, Z11); \
-	IN_12(AT2(P), K, Z28, W1, W2, Z10, Z11); \
-	IN_2(AT3(P), K, Z29, W2, Z11)
+#define S1_2(P, W0, W1, W2) \
+	IN_0(AT0(P), Z26, W0, Z10); \
+	IN_01(AT1(P), Z27, W0, W1, Z10, Z11); \
+	IN_12(AT2(P), Z28, W1, W2, Z10, Z11); \
+	IN_2(AT3(P), Z29, W2, Z11)
 
-#define S1_1(P, K, W0, W1, W2) \
-	IN_0(AT0(P), K, Z26, W0, Z10); \
-	IN_1(AT1(P), K, Z27, W1, Z10); \
-	IN_2(AT2(P), K, Z28, W2, Z10)
+#define S1_1(P, W0, W1, W2) \
+	IN_0(AT0(P), Z26, W0, Z10); \
+	IN_1(AT1(P), Z27, W1, Z10); \
+	IN_2(AT2(P), Z28, W2, Z10)
 
 // S2_16 adds one input row at P to sixteen outputs of stride 2: output j
 // reads inputs 2j, 2j+1, 2j+2.
-#define S2_16(P, K, W0, W1, W2) \
-	IN_0(AT0(P), K, Z26, W0, Z10); \
-	IN_1(AT1(P), K, Z27, W1, Z10); \
-	IN_02(AT2(P), K, Z28, W0, W2, Z10, Z11); \
-	IN_1(AT3(P), K, Z29, W1, Z11); \
-	IN_02(AT4(P), K, Z26, W0, W2, Z11, Z12); \
-	IN_1(AT5(P), K, Z27, W1, Z12); \
-	IN_02(AT6(P), K, Z28, W0, W2, Z12, Z13); \
-	IN_1(AT7(P), K, Z29, W1, Z13); \
-	IN_02(AT8(P), K, Z26, W0, W2, Z13, Z14); \
+#define S2_16(P, W0, W1, W2) \
+	IN_0(AT0(P), Z26, W0, Z10); \
+	IN_1(AT1(P), Z27, W1, Z10); \
+	IN_02(AT2(P), Z28, W0, W2, Z10, Z11); \
+	IN_1(AT3(P), Z29, W1, Z11); \
+	IN_02(AT4(P), Z26, W0, W2, Z11, Z12); \
+	IN_1(AT5(P), Z27, W1, Z12); \
+	IN_02(AT6(P), Z28, W0, W2, Z12, Z13); \
+	IN_1(AT7(P), Z29, W1, Z13); \
+	IN_02(AT8(P), Z26, W0, W2, Z13, Z14); \
 	LEAQ   (P)(R10*8), AX; \
-	IN_1(AT1(AX), K, Z27, W1, Z14); \
-	IN_02(AT2(AX), K, Z28, W0, W2, Z14, Z15); \
-	IN_1(AT3(AX), K, Z29, W1, Z15); \
-	IN_02(AT4(AX), K, Z26, W0, W2, Z15, Z16); \
-	IN_1(AT5(AX), K, Z27, W1, Z16); \
-	IN_02(AT6(AX), K, Z28, W0, W2, Z16, Z17); \
-	IN_1(AT7(AX), K, Z29, W1, Z17); \
-	IN_02(AT8(AX), K, Z26, W0, W2, Z17, Z18); \
+	IN_1(AT1(AX), Z27, W1, Z14); \
+	IN_02(AT2(AX), Z28, W0, W2, Z14, Z15); \
+	IN_1(AT3(AX), Z29, W1, Z15); \
+	IN_02(AT4(AX), Z26, W0, W2, Z15, Z16); \
+	IN_1(AT5(AX), Z27, W1, Z16); \
+	IN_02(AT6(AX), Z28, W0, W2, Z16, Z17); \
+	IN_1(AT7(AX), Z29, W1, Z17); \
+	IN_02(AT8(AX), Z26, W0, W2, Z17, Z18); \
 	LEAQ   (AX)(R10*8), AX; \
-	IN_1(AT1(AX), K, Z27, W1, Z18); \
-	IN_02(AT2(AX), K, Z28, W0, W2, Z18, Z19); \
-	IN_1(AT3(AX), K, Z29, W1, Z19); \
-	IN_02(AT4(AX), K, Z26, W0, W2, Z19, Z20); \
-	IN_1(AT5(AX), K, Z27, W1, Z20); \
-	IN_02(AT6(AX), K, Z28, W0, W2, Z20, Z21); \
-	IN_1(AT7(AX), K, Z29, W1, Z21); \
-	IN_02(AT8(AX), K, Z26, W0, W2, Z21, Z22); \
+	IN_1(AT1(AX), Z27, W1, Z18); \
+	IN_02(AT2(AX), Z28, W0, W2, Z18, Z19); \
+	IN_1(AT3(AX), Z29, W1, Z19); \
+	IN_02(AT4(AX), Z26, W0, W2, Z19, Z20); \
+	IN_1(AT5(AX), Z27, W1, Z20); \
+	IN_02(AT6(AX), Z28, W0, W2, Z20, Z21); \
+	IN_1(AT7(AX), Z29, W1, Z21); \
+	IN_02(AT8(AX), Z26, W0, W2, Z21, Z22); \
 	LEAQ   (AX)(R10*8), AX; \
-	IN_1(AT1(AX), K, Z27, W1, Z22); \
-	IN_02(AT2(AX), K, Z28, W0, W2, Z22, Z23); \
-	IN_1(AT3(AX), K, Z29, W1, Z23); \
-	IN_02(AT4(AX), K, Z26, W0, W2, Z23, Z24); \
-	IN_1(AT5(AX), K, Z27, W1, Z24); \
-	IN_02(AT6(AX), K, Z28, W0, W2, Z24, Z25); \
-	IN_1(AT7(AX), K, Z29, W1, Z25); \
-	IN_2(AT8(AX), K, Z26, W2, Z25)
+	IN_1(AT1(AX), Z27, W1, Z22); \
+	IN_02(AT2(AX), Z28, W0, W2, Z22, Z23); \
+	IN_1(AT3(AX), Z29, W1, Z23); \
+	IN_02(AT4(AX), Z26, W0, W2, Z23, Z24); \
+	IN_1(AT5(AX), Z27, W1, Z24); \
+	IN_02(AT6(AX), Z28, W0, W2, Z24, Z25); \
+	IN_1(AT7(AX), Z29, W1, Z25); \
+	IN_2(AT8(AX), Z26, W2, Z25)
 
 // S2_8 adds one input row at P to eight outputs of stride 2: output j reads
 // inputs 2j, 2j+1, 2j+2.
-#define S2_8(P, K, W0, W1, W2) \
+#define S2_8(P, W0, W1, W2) \
 	LEAQ   (P)(R10*8), AX; \
-	IN_0(AT0(P), K, Z26, W0, Z10); \
-	IN_1(AT1(P), K, Z27, W1, Z10); \
-	IN_02(AT2(P), K, Z28, W0, W2, Z10, Z11); \
-	IN_1(AT3(P), K, Z29, W1, Z11); \
-	IN_02(AT4(P), K, Z26, W0, W2, Z11, Z12); \
-	IN_1(AT5(P), K, Z27, W1, Z12); \
-	IN_02(AT6(P), K, Z28, W0, W2, Z12, Z13); \
-	IN_1(AT7(P), K, Z29, W1, Z13); \
-	IN_02(AT8(P), K, Z26, W0, W2, Z13, Z14); \
-	IN_1(AT9(P), K, Z27, W1, Z14); \
-	IN_02(AT10(P), K, Z28, W0, W2, Z14, Z15); \
-	IN_1(AT11(P), K, Z29, W1, Z15); \
-	IN_02(AT12(P), K, Z26, W0, W2, Z15, Z16); \
-	IN_1(AT13(P), K, Z27, W1, Z16); \
-	IN_02(AT14(P), K, Z28, W0, W2, Z16, Z17); \
-	IN_1(AT15(P), K, Z29, W1, Z17); \
-	IN_2(AT16(P), K, Z26, W2, Z17)
+	IN_0(AT0(P), Z26, W0, Z10); \
+	IN_1(AT1(P), Z27, W1, Z10); \
+	IN_02(AT2(P), Z28, W0, W2, Z10, Z11); \
+	IN_1(AT3(P), Z29, W1, Z11); \
+	IN_02(AT4(P), Z26, W0, W2, Z11, Z12); \
+	IN_1(AT5(P), Z27, W1, Z12); \
+	IN_02(AT6(P), Z28, W0, W2, Z12, Z13); \
+	IN_1(AT7(P), Z29, W1, Z13); \
+	IN_02(AT8(P), Z26, W0, W2, Z13, Z14); \
+	IN_1(AT9(P), Z27, W1, Z14); \
+	IN_02(AT10(P), Z28, W0, W2, Z14, Z15); \
+	IN_1(AT11(P), Z29, W1, Z15); \
+	IN_02(AT12(P), Z26, W0, W2, Z15, Z16); \
+	IN_1(AT13(P), Z27, W1, Z16); \
+	IN_02(AT14(P), Z28, W0, W2, Z16, Z17); \
+	IN_1(AT15(P), Z29, W1, Z17); \
+	IN_2(AT16(P), Z26, W2, Z17)
 
 // S2_4, S2_2, S2_1 are S2_8 for four, two and one outputs.
-#define S2_4(P, K, W0, W1, W2) \
-	IN_0(AT0(P), K, Z26, W0, Z10); \
-	IN_1(AT1(P), K, Z27, W1, Z10); \
-	IN_02(AT2(P), K, Z28, W0, W2, Z10, Z11); \
-	IN_1(AT3(P), K, Z29, W1, Z11); \
-	IN_02(AT4(P), K, Z26, W0, W2, Z11, Z12); \
-	IN_1(AT5(P), K, Z27, W1, Z12); \
-	IN_02(AT6(P), K, Z28, W0, W2, Z12, Z13); \
-	IN_1(AT7(P), K, Z29, W1, Z13); \
-	IN_2(AT8(P), K, Z26, W2, Z13)
+#define S2_4(P, W0, W1, W2) \
+	IN_0(AT0(P), Z26, W0, Z10); \
+	IN_1(AT1(P), Z27, W1, Z10); \
+	IN_02(AT2(P), Z28, W0, W2, Z10, Z11); \
+	IN_1(AT3(P), Z29, W1, Z11); \
+	IN_02(AT4(P), Z26, W0, W2, Z11, Z12); \
+	IN_1(AT5(P), Z27, W1, Z12); \
+	IN_02(AT6(P), Z28, W0, W2, Z12, Z13); \
+	IN_1(AT7(P), Z29, W1, Z13); \
+	IN_2(AT8(P), Z26, W2, Z13)
 
-#define S2_2(P, K, W0, W1, W2) \
-	IN_0(AT0(P), K, Z26, W0, Z10); \
-	IN_1(AT1(P), K, Z27, W1, Z10); \
-	IN_02(AT2(P), K, Z28, W0, W2, Z10, Z11); \
-	IN_1(AT3(P), K, Z29, W1, Z11); \
-	IN_2(AT4(P), K, Z26, W2, Z11)
+#define S2_2(P, W0, W1, W2) \
+	IN_0(AT0(P), Z26, W0, Z10); \
+	IN_1(AT1(P), Z27, W1, Z10); \
+	IN_02(AT2(P), Z28, W0, W2, Z10, Z11); \
+	IN_1(AT3(P), Z29, W1, Z11); \
+	IN_2(AT4(P), Z26, W2, Z11)
 
 #define S2_1 S1_1
 
 // BLOCK sums the three input rows into n accumulators, with S = S1_n or S2_n.
 #define BLOCK(S) \
-	S(SI, K3, Z0, Z1, Z2); \
-	S(R8, K1, Z3, Z4, Z5); \
-	S(R9, K4, Z6, Z7, Z8)
+	S(SI, Z0, Z1, Z2); \
+	S(R8, Z3, Z4, Z5); \
+	S(R9, Z6, Z7, Z8)
 
 // BIAS<n> loads the group's bias into n accumulators.
 #define BIAS1 \
@@ -274,7 +273,7 @@
 #define OUT(a, addr) \
 	VMAXPS  Z30, a, a; \
 	VMINPS  Z31, a, a; \
-	VMOVUPS a, K1, addr
+	VMOVUPS a, addr
 
 // OUT<n> stores n accumulators at output pixels 0..n-1 of DI.
 #define OUT1 \
@@ -312,12 +311,12 @@
 // row, times the weights Wa, Wb (row 0), Wc, Wd (row 1), We, Wf (row 2).
 #define EDGE(Wa, Wb, Wc, Wd, We, Wf) \
 	BIAS1; \
-	IN_0(AT0(SI), K3, Z26, Wa, Z10); \
-	IN_0(AT1(SI), K3, Z27, Wb, Z10); \
-	IN_0(AT0(R8), K1, Z28, Wc, Z10); \
-	IN_0(AT1(R8), K1, Z29, Wd, Z10); \
-	IN_0(AT0(R9), K4, Z26, We, Z10); \
-	IN_0(AT1(R9), K4, Z27, Wf, Z10); \
+	IN_0(AT0(SI), Z26, Wa, Z10); \
+	IN_0(AT1(SI), Z27, Wb, Z10); \
+	IN_0(AT0(R8), Z28, Wc, Z10); \
+	IN_0(AT1(R8), Z29, Wd, Z10); \
+	IN_0(AT0(R9), Z26, We, Z10); \
+	IN_0(AT1(R9), Z27, Wf, Z10); \
 	OUT1
 
 // ADVANCE moves the three input pointers n pixels right, with LEAQs of
@@ -338,58 +337,55 @@
 	SHLQ         $2, R14; \
 	MOVQ         bias+40(FP), R15; \
 	SUBQ         w+32(FP), R15; \
-	KMOVW        m0+88(FP), K5; \
-	KMOVW        m2+90(FP), K6; \
-	MOVQ         cn+72(FP), CX; \
-	ANDQ         $15, CX; \
-	MOVL         $1, AX; \
-	SHLL         CX, AX; \
-	DECL         AX; \
-	KMOVW        AX, K2; \
+	KMOVW        m0+88(FP), K1; \
+	KMOVW        m2+90(FP), K2; \
 	VBROADCASTSS lo+92(FP), Z30; \
 	VBROADCASTSS hi+96(FP), Z31; \
 	XORQ         DX, DX
 
-// GROUP points the running pointers at the group at DX, sets its masks,
-// loads its weights and sets CX to the number of interior pixels.
+// GROUP points the running pointers at the group at DX, loads its weights
+// and sets CX to the number of interior pixels.
 #define GROUP \
-	MOVQ    dst+0(FP), DI; \
-	ADDQ    DX, DI; \
-	MOVQ    r0+8(FP), SI; \
-	ADDQ    DX, SI; \
-	MOVQ    r1+16(FP), R8; \
-	ADDQ    DX, R8; \
-	MOVQ    r2+24(FP), R9; \
-	ADDQ    DX, R9; \
-	MOVQ    w+32(FP), BX; \
-	ADDQ    DX, BX; \
-	MOVQ    cn+72(FP), CX; \
-	SHLQ    $2, CX; \
-	SUBQ    DX, CX; \
-	KMOVW   K2, AX; \
-	CMPQ    CX, $64; \
-	MOVL    $0xffff, CX; \
-	CMOVLGE CX, AX; \
-	KMOVW   AX, K1; \
-	KANDW   K5, K1, K3; \
-	KANDW   K6, K1, K4; \
-	MOVQ    BX, AX; \
-	VMOVUPS (AX), Z0; \
-	VMOVUPS (AX)(R14*1), Z1; \
-	VMOVUPS (AX)(R14*2), Z2; \
-	LEAQ    (AX)(R14*2), AX; \
-	ADDQ    R14, AX; \
-	VMOVUPS (AX), Z3; \
-	VMOVUPS (AX)(R14*1), Z4; \
-	VMOVUPS (AX)(R14*2), Z5; \
-	LEAQ    (AX)(R14*2), AX; \
-	ADDQ    R14, AX; \
-	VMOVUPS (AX), Z6; \
-	VMOVUPS (AX)(R14*1), Z7; \
-	VMOVUPS (AX)(R14*2), Z8; \
-	MOVQ    ow+48(FP), CX; \
-	DECQ    CX; \
-	SUBQ    left+56(FP), CX
+	MOVQ      dst+0(FP), DI; \
+	ADDQ      DX, DI; \
+	MOVQ      r0+8(FP), SI; \
+	ADDQ      DX, SI; \
+	MOVQ      r1+16(FP), R8; \
+	ADDQ      DX, R8; \
+	MOVQ      r2+24(FP), R9; \
+	ADDQ      DX, R9; \
+	MOVQ      w+32(FP), BX; \
+	ADDQ      DX, BX; \
+	MOVQ      BX, AX; \
+	VMOVUPS.Z (AX), K1, Z0; \
+	VMOVUPS.Z (AX)(R14*1), K1, Z1; \
+	VMOVUPS.Z (AX)(R14*2), K1, Z2; \
+	LEAQ      (AX)(R14*2), AX; \
+	ADDQ      R14, AX; \
+	VMOVUPS   (AX), Z3; \
+	VMOVUPS   (AX)(R14*1), Z4; \
+	VMOVUPS   (AX)(R14*2), Z5; \
+	LEAQ      (AX)(R14*2), AX; \
+	ADDQ      R14, AX; \
+	VMOVUPS.Z (AX), K2, Z6; \
+	VMOVUPS.Z (AX)(R14*1), K2, Z7; \
+	VMOVUPS.Z (AX)(R14*2), K2, Z8; \
+	MOVQ      ow+48(FP), CX; \
+	DECQ      CX; \
+	SUBQ      left+56(FP), CX
+
+// NEXT_GROUP moves DX to the next group of 16 channels, or to the last 16
+// if fewer are left, and jumps to group; after the last group it returns.
+#define NEXT_GROUP \
+	MOVQ    cn+72(FP), AX; \
+	SHLQ    $2, AX; \
+	SUBQ    $64, AX; \
+	CMPQ    DX, AX; \
+	JGE     done; \
+	ADDQ    $64, DX; \
+	CMPQ    DX, AX; \
+	CMOVQGT AX, DX; \
+	JMP     group
 
 // func dwconv3x3s1AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp int, m0, m2 uint16, lo, hi float32)
 TEXT ·dwconv3x3s1AVX512(SB), NOSPLIT, $0-100
@@ -459,11 +455,9 @@ block1:
 right:
 	// The right edge pixel: its kx = 0, 1 inputs are the row's last two.
 	EDGE(Z0, Z1, Z3, Z4, Z6, Z7)
-	ADDQ $64, DX
-	MOVQ cn+72(FP), AX
-	SHLQ $2, AX
-	CMPQ DX, AX
-	JLT  group
+	NEXT_GROUP
+
+done:
 	VZEROUPPER
 	RET
 
@@ -540,10 +534,8 @@ block1:
 right:
 	// The right edge pixel: its kx = 0, 1 inputs are the row's last two.
 	EDGE(Z0, Z1, Z3, Z4, Z6, Z7)
-	ADDQ $64, DX
-	MOVQ cn+72(FP), AX
-	SHLQ $2, AX
-	CMPQ DX, AX
-	JLT  group
+	NEXT_GROUP
+
+done:
 	VZEROUPPER
 	RET
