@@ -32,8 +32,9 @@ func Load(data []byte) (*Model, error) {
 // activation tensor that flows through MobileNetV2.
 type graph struct {
 	tf  *tfModel
-	i   int // next operator
-	cur int // the current activation tensor
+	i   int       // next operator
+	cur int       // the current activation tensor
+	buf []float32 // the weights being packed
 }
 
 func (g *graph) peek(offset int) *tfOp {
@@ -104,7 +105,7 @@ func (g *graph) conv(op *tfOp, what string, k, stride, act int) (w []float32, sh
 	if op.Activation != act {
 		return nil, nil, nil, fmt.Errorf("%s: expected activation %s, found %s", at, actName(act), actName(op.Activation))
 	}
-	if w, err = wt.floats(); err != nil {
+	if g.buf, err = wt.floatsInto(g.buf); err != nil {
 		return nil, nil, nil, fmt.Errorf("%s: weights: %w", at, err)
 	}
 	outs := shape[0]
@@ -126,7 +127,7 @@ func (g *graph) conv(op *tfOp, what string, k, stride, act int) (w []float32, sh
 		}
 		bias = b
 	}
-	return w, shape, bias, nil
+	return g.buf, shape, bias, nil
 }
 
 func actName(a int) string {
@@ -153,6 +154,16 @@ func match(tf *tfModel) (*Model, error) {
 		return nil, fmt.Errorf("expected 1 input and 1 output, found %d and %d", len(tf.Inputs), len(tf.Outputs))
 	}
 	g := &graph{tf: tf, cur: tf.Inputs[0]}
+	// One buffer, as large as the largest constant, for every weight
+	// tensor on its way to being packed. (A constant's data is in the
+	// file, so this is bounded by the file's size.)
+	most := 0
+	for _, t := range tf.Tensors {
+		if n, err := elements(t.Shape); t.Data != nil && err == nil {
+			most = max(most, n)
+		}
+	}
+	g.buf = make([]float32, 0, most)
 	in := g.tensor(g.cur)
 	if in == nil || len(in.Shape) != 4 || in.Shape[0] != 1 || in.Shape[3] != 3 || in.Shape[1] != in.Shape[2] {
 		var s []int

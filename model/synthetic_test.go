@@ -408,3 +408,30 @@ func TestSynthetic(t *testing.T) {
 		t.Error("width 0: no error")
 	}
 }
+
+// FuzzLoad loads mutated MobileNetV2 files: an error or a model, never a
+// panic, and nothing allocated beyond what the file's size justifies. The
+// seeds are small random MobileNetV2s in each storage format.
+func FuzzLoad(f *testing.F) {
+	cfg := Config{Width: 0.35, Res: 32, Classes: 2}
+	for _, quant := range []bool{false, true} {
+		for _, fc := range []bool{false, true} {
+			f.Add(writeTFLite(synthTFLite(cfg, synthNet(cfg, 3), quant, fc), []string{"a", "b"}))
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, err := Load(data)
+		if err != nil {
+			return
+		}
+		r, err := m.NewRunner(m.Res, 1)
+		if err != nil {
+			return
+		}
+		defer r.Close()
+		probs := r.Forward(make([]byte, m.Res*m.Res*3))
+		if len(probs) != m.Classes {
+			t.Fatalf("%d probabilities for %d classes", len(probs), m.Classes)
+		}
+	})
+}

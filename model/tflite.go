@@ -416,7 +416,11 @@ func (t *tfTensor) check() error {
 // floats returns the values of a constant tensor as fresh float32s: FLOAT32
 // as stored; UINT8, INT8 and INT32 dequantized, real = scale*(q - zero_point),
 // per channel along QuantDim when there is more than one scale.
-func (t *tfTensor) floats() ([]float32, error) {
+func (t *tfTensor) floats() ([]float32, error) { return t.floatsInto(nil) }
+
+// floatsInto is floats, writing into buf when it is large enough: loading
+// reuses one buffer for every weight tensor, which is packed right after.
+func (t *tfTensor) floatsInto(buf []float32) ([]float32, error) {
 	if t.Data == nil {
 		return nil, fmt.Errorf("tflite: tensor %q: not constant (it has no data)", t.Name)
 	}
@@ -424,7 +428,11 @@ func (t *tfTensor) floats() ([]float32, error) {
 		return nil, fmt.Errorf("tflite: tensor %q: %w", t.Name, err)
 	}
 	n, _ := elements(t.Shape)
-	out := make([]float32, n)
+	out := buf[:0]
+	if cap(buf) < n {
+		out = make([]float32, n)
+	}
+	out = out[:n]
 	if t.Type == tfFloat32 {
 		for i := range out {
 			out[i] = math.Float32frombits(le.Uint32(t.Data[4*i:]))
@@ -443,20 +451,34 @@ func (t *tfTensor) floats() ([]float32, error) {
 	if len(t.Scale) > 1 {
 		inner, _ = elements(t.Shape[t.QuantDim+1:])
 	}
+	// A table of the 256 values of a scale is faster than the arithmetic
+	// once a scale covers more elements than that.
+	var lut [256]float32
 	for i := 0; i < n; i += inner {
 		c := i / inner % len(t.Scale)
 		s, zp := float64(t.Scale[c]), t.ZeroPoint[c]
 		dst := out[i : i+inner]
-		switch t.Type {
-		case tfUint8:
+		switch {
+		case t.Type != tfInt32 && inner >= len(lut):
+			for q := range lut {
+				v := int64(q)
+				if t.Type == tfInt8 {
+					v = int64(int8(q))
+				}
+				lut[q] = float32(s * float64(v-zp))
+			}
+			for j, q := range t.Data[i : i+inner] {
+				dst[j] = lut[q]
+			}
+		case t.Type == tfUint8:
 			for j, q := range t.Data[i : i+inner] {
 				dst[j] = float32(s * float64(int64(q)-zp))
 			}
-		case tfInt8:
+		case t.Type == tfInt8:
 			for j, q := range t.Data[i : i+inner] {
 				dst[j] = float32(s * float64(int64(int8(q))-zp))
 			}
-		case tfInt32:
+		default: // INT32
 			for j := range dst {
 				q := int32(le.Uint32(t.Data[4*(i+j):]))
 				dst[j] = float32(s * float64(int64(q)-zp))
