@@ -31,18 +31,19 @@ import (
 )
 
 type benchOptions struct {
-	io      *iostreams
-	widths  []float64
-	res     []int
-	threads int
-	iters   int
-	time    time.Duration
-	warmup  int
-	model   string
-	json    bool
-	sweep   bool
-	plot    string
-	compare []string
+	io        *iostreams
+	widths    []float64
+	res       []int
+	threads   int
+	iters     int
+	time      time.Duration
+	warmup    int
+	model     string
+	json      bool
+	sweep     bool
+	plot      string
+	compare   []string
+	layerwise bool
 
 	widthSet, resSet bool // given on the command line
 }
@@ -113,6 +114,7 @@ of each kind of layer over the first set.`,
 	f.BoolVar(&opts.sweep, "sweep", false, "time every width x resolution of the TF-slim table")
 	f.StringVar(&opts.plot, "plot", "", "with --sweep, draw latency against top-1 into `FILE`.png or .svg")
 	f.StringSliceVar(&opts.compare, "compare", nil, "time under each of these kernel `SETS`, e.g. generic,avx2")
+	f.BoolVar(&opts.layerwise, "layerwise", false, "run each bottleneck layer by layer, its expanded tensors whole, instead of streamed in strips")
 	return cmd
 }
 
@@ -121,8 +123,9 @@ type benchResult struct {
 	CPU        string  `json:"cpu"`
 	Kernels    string  `json:"kernels"`
 	Threads    int     `json:"threads"`
-	Model      string  `json:"model"`   // "synthetic", or the model's name
-	Weights    string  `json:"weights"` // how they were stored
+	Schedule   string  `json:"schedule"` // of the bottlenecks: streamed, or layer by layer
+	Model      string  `json:"model"`    // "synthetic", or the model's name
+	Weights    string  `json:"weights"`  // how they were stored
 	Width      float64 `json:"width"`
 	Res        int     `json:"res"`
 	MACs       int64   `json:"macs"`
@@ -310,10 +313,15 @@ func benchConfig(o *benchOptions, src weights, w float64, res int, inSweep bool)
 		return benchResult{}, err
 	}
 	defer r.Close()
+	r.SetLayerwise(o.layerwise)
+	schedule := "streamed"
+	if o.layerwise {
+		schedule = "layer by layer"
+	}
 	a := r.Arch()
 	macs, params := a.Cost()
 	out := benchResult{
-		CPU: cpuName(), Kernels: kernels.Name(), Threads: r.Threads(),
+		CPU: cpuName(), Kernels: kernels.Name(), Threads: r.Threads(), Schedule: schedule,
 		Model: name, Weights: m.Weights, Width: m.Width, Res: res,
 		MACs: macs, Params: params, PeakBytes: slices.Max(r.ActivationBytes()),
 		LoadMs: toMs(load),
@@ -494,7 +502,7 @@ func printBench(w io.Writer, r benchResult) {
 	fmt.Fprintf(w, "MobileNetV2 %s/%d, %s weights (%s)\n", widthString(r.Width), r.Res, r.Model, r.Weights)
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprintf(tw, "cpu\t%s\n", r.CPU)
-	fmt.Fprintf(tw, "kernels\t%s, %s\n", r.Kernels, plural(r.Threads, "thread"))
+	fmt.Fprintf(tw, "kernels\t%s, %s, bottlenecks %s\n", r.Kernels, plural(r.Threads, "thread"), r.Schedule)
 	fmt.Fprintf(tw, "cost\t%.1fM MACs, %.2fM params, %.2f MB peak activations\n", float64(r.MACs)/1e6, float64(r.Params)/1e6, float64(r.PeakBytes)/1e6)
 	how := "parsed, dequantized and packed"
 	if r.Model == "synthetic" {

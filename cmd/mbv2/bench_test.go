@@ -269,3 +269,26 @@ func TestParetoFrontier(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchLayerwise checks that --layerwise runs the other schedule and
+// reports its own, larger, peak of activation memory.
+func TestBenchLayerwise(t *testing.T) {
+	a, _ := model.NewArch(model.Config{Width: 1, Res: 96, Classes: 1001})
+	for _, c := range []struct {
+		args     []string
+		schedule string
+		peak     int64
+	}{
+		{nil, "streamed", slices.Max(a.StreamedActivationBytes(1))},
+		{[]string{"--layerwise"}, "layer by layer", slices.Max(a.LayerwiseActivationBytes())},
+	} {
+		var r benchResult
+		benchJSON(t, &r, append([]string{"--res", "96", "--iters", "2"}, c.args...)...)
+		if r.Schedule != c.schedule || r.PeakBytes != c.peak {
+			t.Errorf("%v: schedule %q, peak %d; want %q, %d", c.args, r.Schedule, r.PeakBytes, c.schedule, c.peak)
+		}
+	}
+	if s, l := slices.Max(a.StreamedActivationBytes(1)), slices.Max(a.LayerwiseActivationBytes()); s >= l {
+		t.Errorf("streamed peak %d, layer by layer %d", s, l)
+	}
+}
