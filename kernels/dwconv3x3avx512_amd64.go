@@ -52,37 +52,46 @@ func depthwiseAVX512(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *Dep
 		kernel = dwconv3x3s2AVX512
 	}
 	// Channels go in chunks whose three input rows fit in L1, each chunk
-	// down all the rows, so that an input row read for one output row is
-	// still there for the next.
+	// down a band of rows whose input fits in L2, so that an input row
+	// read for one output row is still in L1 for the next, and the
+	// chunks after the first find the band's input in L2.
 	chunk := c
 	if n := dwChunkBytes / (3 * w * 4) / Tile * Tile; n < c {
 		chunk = max(n, Tile)
 	}
-	for c0 := 0; c0 < c; c0 += chunk {
-		// A last chunk of fewer than 16 channels ends the one before.
-		cn := min(chunk, c-c0)
-		if cn < Tile {
-			c0, cn = c-Tile, Tile
-		}
-		for oy := y0; oy < y1; oy++ {
-			// The centre input row is always inside the image; a row of
-			// padding is read from it with zero weights, which adds
-			// exactly zero for finite inputs.
-			iy := oy*stride - top
-			r1 := (iy+1)%rows*row + c0
-			r0, r2 := r1, r1
-			var m0, m2 uint16
-			if iy >= 0 {
-				r0, m0 = iy%rows*row+c0, 0xffff
+	band := max(1, dwBandBytes/(stride*row*4))
+	for b0 := y0; b0 < y1; b0 += band {
+		b1 := min(b0+band, y1)
+		for c0 := 0; c0 < c; c0 += chunk {
+			// A last chunk of fewer than 16 channels ends the one before.
+			cn := min(chunk, c-c0)
+			if cn < Tile {
+				c0, cn = c-Tile, Tile
 			}
-			if iy+2 < h {
-				r2, m2 = (iy+2)%rows*row+c0, 0xffff
+			for oy := b0; oy < b1; oy++ {
+				// The centre input row is always inside the image; a row
+				// of padding is read from it with zero weights, which
+				// adds exactly zero for finite inputs.
+				iy := oy*stride - top
+				r1 := (iy+1)%rows*row + c0
+				r0, r2 := r1, r1
+				var m0, m2 uint16
+				if iy >= 0 {
+					r0, m0 = iy%rows*row+c0, 0xffff
+				}
+				if iy+2 < h {
+					r2, m2 = (iy+2)%rows*row+c0, 0xffff
+				}
+				kernel(&dst[(oy-y0)*ow*c+c0], &src[r0], &src[r1], &src[r2], &wt.W[c0], &wt.Bias[c0], ow, left, c, cn, cp, m0, m2, lo, hi)
 			}
-			kernel(&dst[(oy-y0)*ow*c+c0], &src[r0], &src[r1], &src[r2], &wt.W[c0], &wt.Bias[c0], ow, left, c, cn, cp, m0, m2, lo, hi)
 		}
 	}
 }
 
 // dwChunkBytes bounds the three input rows of a chunk of channels: half of
-// L1, measured best on the layers of MobileNetV2.
-const dwChunkBytes = 24 << 10
+// L1, measured best on the layers of MobileNetV2. dwBandBytes bounds the
+// input of a band of rows: a quarter of L2.
+const (
+	dwChunkBytes = 24 << 10
+	dwBandBytes  = 512 << 10
+)
