@@ -3,6 +3,7 @@ package model
 import (
 	"runtime"
 	"sync/atomic"
+	"time"
 
 	"github.com/mbv2/mbv2/kernels"
 )
@@ -103,52 +104,73 @@ func (s *step) run(thread, from, to int) {
 // and a helper is not running, the caller computes its part too rather than
 // wait for it: it only ever waits for parts already under way. Part i always
 // uses scratch[i], whoever runs it.
+//
+// Layers follow each other within microseconds, so a helper that has done
+// its part spins a little for the next step before it sleeps: waking a
+// sleeping thread for every layer would cost more than some layers take.
 type pool struct {
 	threads  int
-	wake     []chan job    // one per helper goroutine, buffered
-	next     atomic.Uint64 // the generation of the step << 32 | its next part
-	done     atomic.Int32  // parts of this generation finished
-	finished chan struct{} // a helper that finishes the last part says so
-	gen      uint32
+	step     atomic.Pointer[step]
+	next     atomic.Uint64   // the current step: gen<<40 | parts<<32 | next part<<24 | units
+	done     atomic.Int32    // parts of the current step finished
+	finished chan struct{}   // a helper that finishes the last part says so
+	wake     []chan struct{} // a sleeping helper's doorbell, one per helper
+	closed   atomic.Bool
+	gen      uint64
 }
 
-// A job tells a helper there is a step to share.
-type job struct {
-	s        *step
-	gen      uint32
-	parts, n int
-}
+const (
+	maxThreads = 255       // parts fit in 8 bits of pool.next
+	maxUnits   = 1<<24 - 1 // and units in 24
+	spinFor    = 100 * time.Microsecond
+)
 
 func newPool(threads int) *pool {
-	p := &pool{threads: max(threads, 1), finished: make(chan struct{}, 1)}
+	p := &pool{threads: min(max(threads, 1), maxThreads), finished: make(chan struct{}, 1)}
 	for range p.threads - 1 {
-		c := make(chan job, 1)
+		c := make(chan struct{}, 1)
 		p.wake = append(p.wake, c)
-		go func() {
-			for j := range c {
-				if p.help(j) {
-					p.finished <- struct{}{}
-				}
-			}
-		}()
+		go p.helper(c)
 	}
 	return p
 }
 
-// help computes parts of j until none is left, and reports whether it
-// finished the last one.
-func (p *pool) help(j job) (last bool) {
+func (p *pool) helper(wake chan struct{}) {
+	var seen uint64 // the generation of the last step seen
+	for {
+		start := time.Now()
+		for i := 0; p.next.Load()>>40 == seen; i++ {
+			if p.closed.Load() {
+				return
+			}
+			if i%64 == 63 && time.Since(start) > spinFor {
+				if _, ok := <-wake; !ok {
+					return
+				}
+			}
+			runtime.Gosched()
+		}
+		seen = p.next.Load() >> 40
+		if p.help(seen) {
+			p.finished <- struct{}{}
+		}
+	}
+}
+
+// help computes parts of step generation gen until none is left, and
+// reports whether it finished the last one.
+func (p *pool) help(gen uint64) (last bool) {
 	for {
 		v := p.next.Load()
-		i := int(uint32(v))
-		if uint32(v>>32) != j.gen || i >= j.parts {
+		parts, i, n := int(v>>32&0xff), int(v>>24&0xff), int(v&maxUnits)
+		if v>>40 != gen || i >= parts {
 			return last
 		}
-		if !p.next.CompareAndSwap(v, v+1) {
+		if !p.next.CompareAndSwap(v, v+1<<24) {
 			continue
 		}
-		j.s.run(i, i*j.n/j.parts, (i+1)*j.n/j.parts)
-		last = p.done.Add(1) == int32(j.parts)
+		p.step.Load().run(i, i*n/parts, (i+1)*n/parts)
+		last = p.done.Add(1) == int32(parts)
 	}
 }
 
@@ -156,33 +178,34 @@ func (p *pool) help(j job) (last bool) {
 func (p *pool) run(s *step) {
 	n := s.size()
 	parts := min(p.threads, n)
-	if parts <= 1 {
+	if parts <= 1 || n > maxUnits {
 		s.run(0, 0, n)
 		return
 	}
-	p.gen++
+	p.gen = (p.gen + 1) & (1<<24 - 1)
 	p.done.Store(0)
-	p.next.Store(uint64(p.gen) << 32)
-	j := job{s, p.gen, parts, n}
+	p.step.Store(s)
+	p.next.Store(p.gen<<40 | uint64(parts)<<32 | uint64(n))
 	for _, c := range p.wake[:parts-1] {
 		select {
-		case <-c: // a job a helper never got to, long done
-		default:
+		case c <- struct{}{}:
+		default: // rung already
 		}
-		c <- j
 	}
-	if p.help(j) {
+	if p.help(p.gen) {
 		return
 	}
-	// Wait for the parts under way: briefly spinning, as they are about
-	// as long as the caller's own, then asleep.
-	for spin := 0; spin < 64 && p.done.Load() < int32(parts); spin++ {
+	// Wait for the parts under way: spinning, as they are about as long
+	// as the caller's own, then asleep.
+	start := time.Now()
+	for i := 0; p.done.Load() < int32(parts) && (i%64 != 63 || time.Since(start) < spinFor); i++ {
 		runtime.Gosched()
 	}
 	<-p.finished
 }
 
 func (p *pool) close() {
+	p.closed.Store(true)
 	for _, c := range p.wake {
 		close(c)
 	}
