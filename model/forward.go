@@ -31,7 +31,7 @@ func (r *Runner) Forward(rgb []byte) []float32 {
 	for i, b := range a.Bottlenecks {
 		w := &m.bottlenecks[i]
 		if !r.layerwise {
-			r.stream(b, w, x, y)
+			r.stream(b, r.strips[i], w, x, y)
 			x, y = y, x
 			continue
 		}
@@ -71,8 +71,8 @@ func (r *Runner) run(s step) {
 
 // stream computes bottleneck b from x into y in strips, each thread a band
 // of output rows (paper, section 5.1).
-func (r *Runner) stream(b Bottleneck, w *bottleneckWeights, x, y []float32) {
-	r.step = step{kind: bottleneckStep, src: x, dst: y, block: b, weights: w, scratch: r.scratch, timing: r.timing}
+func (r *Runner) stream(b Bottleneck, strip int, w *bottleneckWeights, x, y []float32) {
+	r.step = step{kind: bottleneckStep, src: x, dst: y, block: b, strip: strip, weights: w, scratch: r.scratch, timing: r.timing}
 	r.pool.run(&r.step)
 	layers := 2 // depthwise, project
 	if b.T != 1 {

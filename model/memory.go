@@ -41,18 +41,19 @@ func (a *Arch) LayerwiseActivationBytes() []int64 {
 func (a *Arch) StreamedActivationBytes(threads int) []int64 {
 	live := a.LayerwiseActivationBytes()
 	i := 1 // after the stem
-	for _, b := range a.Bottlenecks {
-		strip := stripRows(b)
+	plan := stripPlan(a)
+	for j, b := range a.Bottlenecks {
+		n := 2 // depthwise, project
+		if b.T != 1 {
+			n = 3
+		}
+		strip := plan[j]
 		perThread := int64(strip * b.OutW * b.Expanded())
 		if b.T != 1 {
 			perThread += int64(ringRows(b, strip) * b.W * b.Expanded())
 		}
 		active := int64(max(1, min(threads, b.OutH))) // threads with a band of rows
 		bytes := 4 * (int64(b.H*b.W*b.In) + int64(b.OutH*b.OutW*b.Out) + active*perThread)
-		n := 2 // depthwise, project
-		if b.T != 1 {
-			n = 3
-		}
 		for range n {
 			live[i] = bytes
 			i++

@@ -55,6 +55,7 @@ type Runner struct {
 	probs  []float32 // [classes]
 
 	layerwise bool      // run bottlenecks layer by layer instead of streamed
+	strips    []int     // output rows per strip of each bottleneck
 	scratch   []scratch // streamed bottlenecks: one per thread
 
 	pool *pool
@@ -95,7 +96,8 @@ func (m *Model) NewRunner(res, threads int) (*Runner, error) {
 		pool:   newPool(threads),
 	}
 	r.times = make([]time.Duration, len(r.layers))
-	ring, strip := scratchSizes(a)
+	r.strips = stripPlan(a)
+	ring, strip := scratchSizes(a, r.strips)
 	r.scratch = make([]scratch, r.pool.threads)
 	for i := range r.scratch {
 		r.scratch[i] = scratch{ring: make([]float32, ring), strip: make([]float32, strip)}

@@ -26,6 +26,7 @@ type step struct {
 
 	// A streamed bottleneck: src is its input, dst its output.
 	block   Bottleneck
+	strip   int // output rows per strip
 	weights *bottleneckWeights
 	timing  bool
 

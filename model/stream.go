@@ -15,6 +15,17 @@ import (
 // next to it. Every value is computed as the layer-by-layer path computes
 // it, so the results are the same bits.
 
+// stripPlan returns the output rows per strip of each bottleneck of a.
+// (Running the small late blocks layer by layer instead, which splits them
+// more evenly across threads, measured no faster on 1 or 2 threads.)
+func stripPlan(a *Arch) []int {
+	plan := make([]int, len(a.Bottlenecks))
+	for i, b := range a.Bottlenecks {
+		plan[i] = stripRows(b)
+	}
+	return plan
+}
+
 // stripBytes is the budget of one thread's strip buffers: the expanded rows
 // a strip reads and the strip's depthwise output. (A variable so that tests
 // can force strips of one row.)
@@ -39,10 +50,10 @@ type scratch struct {
 }
 
 // scratchSizes returns the floats of the ring and strip buffers that every
-// bottleneck of a fits in.
-func scratchSizes(a *Arch) (ring, strip int) {
-	for _, b := range a.Bottlenecks {
-		s := stripRows(b)
+// bottleneck of a fits in, under plan.
+func scratchSizes(a *Arch, plan []int) (ring, strip int) {
+	for i, b := range a.Bottlenecks {
+		s := plan[i]
 		if b.T != 1 {
 			ring = max(ring, ringRows(b, s)*b.W*b.Expanded())
 		}
@@ -57,7 +68,7 @@ func (s *step) stream(sc *scratch, first bool, from, to int) {
 	b, w := s.block, s.weights
 	e := b.Expanded()
 	_, top := kernels.SamePad(b.H, 3, b.Stride)
-	strip := stripRows(b)
+	strip := s.strip
 	timing := first && s.timing
 	var t time.Time
 	lap := func(i int) {
