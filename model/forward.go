@@ -16,6 +16,8 @@ var (
 // until the next call.
 func (r *Runner) Forward(rgb []byte) []float32 {
 	a, m := r.arch, r.m
+	// Helpers asleep since the last pass wake while the input is prepared.
+	r.pool.rouse()
 
 	// Normalise with the model's input quantization.
 	for i, p := range rgb[:len(r.input)] {

@@ -205,6 +205,17 @@ func (p *pool) run(s *step) {
 	<-p.finished
 }
 
+// rouse wakes the sleeping helpers, so that they are spinning, ready, when
+// the next step comes.
+func (p *pool) rouse() {
+	for _, c := range p.wake {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
+}
+
 func (p *pool) close() {
 	p.closed.Store(true)
 	for _, c := range p.wake {
