@@ -121,9 +121,10 @@ type pool struct {
 }
 
 const (
-	maxThreads = 255       // parts fit in 8 bits of pool.next
-	maxUnits   = 1<<24 - 1 // and units in 24
-	spinFor    = 100 * time.Microsecond
+	maxThreads = 255                    // parts fit in 8 bits of pool.next
+	maxUnits   = 1<<24 - 1              // and units in 24
+	spinFor    = 200 * time.Microsecond // a helper, for the next step
+	waitFor    = time.Millisecond       // the caller, for the parts under way
 )
 
 func newPool(threads int) *pool {
@@ -138,24 +139,32 @@ func newPool(threads int) *pool {
 
 func (p *pool) helper(wake chan struct{}) {
 	var seen uint64 // the generation of the last step seen
-	for {
-		start := time.Now()
-		for i := 0; p.next.Load()>>40 == seen; i++ {
-			if p.closed.Load() {
-				return
-			}
-			if i%64 == 63 && time.Since(start) > spinFor {
-				if _, ok := <-wake; !ok {
-					return
-				}
-			}
-			runtime.Gosched()
-		}
+	for p.await(seen, wake) {
 		seen = p.next.Load() >> 40
 		if p.help(seen) {
 			p.finished <- struct{}{}
 		}
 	}
+}
+
+// await waits for a step newer than generation seen: spinning for
+// spinFor, then asleep until the doorbell wake rings, then spinning again.
+// It returns false once the pool is closed.
+func (p *pool) await(seen uint64, wake chan struct{}) bool {
+	start := time.Now()
+	for i := 0; p.next.Load()>>40 == seen; i++ {
+		if p.closed.Load() {
+			return false
+		}
+		if i%64 == 63 && time.Since(start) > spinFor {
+			if _, ok := <-wake; !ok {
+				return false
+			}
+			start = time.Now()
+		}
+		runtime.Gosched()
+	}
+	return true
 }
 
 // help computes parts of step generation gen until none is left, and
@@ -199,7 +208,7 @@ func (p *pool) run(s *step) {
 	// Wait for the parts under way: spinning, as they are about as long
 	// as the caller's own, then asleep.
 	start := time.Now()
-	for i := 0; p.done.Load() < int32(parts) && (i%64 != 63 || time.Since(start) < spinFor); i++ {
+	for i := 0; p.done.Load() < int32(parts) && (i%64 != 63 || time.Since(start) < waitFor); i++ {
 		runtime.Gosched()
 	}
 	<-p.finished
