@@ -28,6 +28,23 @@ func Load(data []byte) (*Model, error) {
 	return m, nil
 }
 
+// InputSize returns the input resolution of the MobileNetV2 in a TFLite
+// file's bytes, reading no more of it than that; Load checks the rest.
+func InputSize(data []byte) (int, error) {
+	tf, err := parseTFLite(data)
+	if err != nil {
+		return 0, err
+	}
+	if len(tf.Inputs) != 1 || tf.Inputs[0] < 0 || tf.Inputs[0] >= len(tf.Tensors) {
+		return 0, fmt.Errorf("expected 1 input, found %d", len(tf.Inputs))
+	}
+	s := tf.Tensors[tf.Inputs[0]].Shape
+	if len(s) != 4 || s[0] != 1 || s[3] != 3 || s[1] != s[2] || s[1] < 1 {
+		return 0, fmt.Errorf("expected a [1,N,N,3] input, found %v", s)
+	}
+	return s[1], nil
+}
+
 // graph walks the operators of a TFLite file in order, following the one
 // activation tensor that flows through MobileNetV2.
 type graph struct {

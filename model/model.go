@@ -102,6 +102,15 @@ func (m *Model) NewRunner(res, threads int) (*Runner, error) {
 	for i := range r.scratch {
 		r.scratch[i] = scratch{ring: make([]float32, ring), strip: make([]float32, strip)}
 	}
+	// Touch the buffers now, so that the first pass does not pay for
+	// their pages.
+	for _, b := range [][]float32{r.input, r.x, r.y, r.e, r.pooled, r.logits, r.probs} {
+		clear(b)
+	}
+	for _, s := range r.scratch {
+		clear(s.ring)
+		clear(s.strip)
+	}
 	return r, nil
 }
 

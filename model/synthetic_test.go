@@ -435,3 +435,16 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+func TestInputSize(t *testing.T) {
+	cfg := Config{Width: 0.35, Res: 40, Classes: 3}
+	file := writeTFLite(synthTFLite(cfg, synthNet(cfg, 1), true, false), nil)
+	if res, err := InputSize(file); res != 40 || err != nil {
+		t.Errorf("InputSize: %d, %v; want 40", res, err)
+	}
+	for _, bad := range [][]byte{nil, file[:len(file)/3], []byte("not a model at all")} {
+		if res, err := InputSize(bad); err == nil {
+			t.Errorf("InputSize of %d bad bytes: %d, no error", len(bad), res)
+		}
+	}
+}

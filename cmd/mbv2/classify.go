@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -147,10 +148,30 @@ func runClassify(ctx context.Context, opts *classifyOptions) error {
 	}
 	// Load the model while the workers read and decode the first images:
 	// for one photo the two take about as long.
-	b.loaded = make(chan struct{})
+	b.sized, b.loaded = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(b.loaded)
-		b.m, b.name, b.loadErr = loadModel(opts.io, opts.model, opts.labels)
+		sized := sync.OnceFunc(func() { close(b.sized) })
+		defer sized()
+		b.m, b.name, b.loadErr = loadModel(opts.io, opts.model, opts.labels, func(res int) {
+			b.res = res
+			sized()
+		})
+		if b.loadErr != nil {
+			return
+		}
+		// The workers' runners too, so that they are ready, their memory
+		// touched, when the first images are.
+		b.runners = make(chan *model.Runner, b.jobs)
+		for range b.jobs {
+			r, err := b.m.NewRunner(b.m.Res, b.threads)
+			if err != nil {
+				b.loadErr = err
+				return
+			}
+			r.SetTiming(opts.timing)
+			b.runners <- r
+		}
 	}()
 	return b.run(ctx)
 }
@@ -266,7 +287,9 @@ func readError(err error) error {
 
 // loadModel resolves the model argument, reads and loads the file, and
 // applies a labels file. It returns the model and the name to report.
-func loadModel(io *iostreams, arg, labelsFile string) (*model.Model, string, error) {
+// sized learns the model's resolution first, before the weights are
+// unpacked, so that images can be resized meanwhile.
+func loadModel(io *iostreams, arg, labelsFile string, sized func(res int)) (*model.Model, string, error) {
 	path, name, err := resolveModel(io, arg)
 	if err != nil {
 		return nil, "", err
@@ -274,6 +297,9 @@ func loadModel(io *iostreams, arg, labelsFile string) (*model.Model, string, err
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, "", fmt.Errorf("model %s: %w", path, readError(err))
+	}
+	if res, err := model.InputSize(data); err == nil {
+		sized(res)
 	}
 	m, err := model.Load(data)
 	if err != nil {

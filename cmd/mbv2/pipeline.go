@@ -23,9 +23,12 @@ import (
 // results waiting for their turn in the reorder buffer.
 type batch struct {
 	opts      *classifyOptions
-	loaded    chan struct{} // closed once m, name and loadErr are set
+	sized     chan struct{} // closed once res is known, or the model failed
+	res       int           // of the model: images are resized to res x res
+	loaded    chan struct{} // closed once m, name, runners and loadErr are set
 	m         *model.Model
-	name      string // of the model, for the records
+	name      string             // of the model, for the records
+	runners   chan *model.Runner // one for each worker, made with the model
 	loadErr   error
 	filter    model.Resize
 	format    format
@@ -58,6 +61,13 @@ var errSkip = errors.New("not an image")
 func (b *batch) run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	defer func() {
+		// Close the runners no worker took.
+		<-b.loaded
+		for b.runners != nil && len(b.runners) > 0 {
+			(<-b.runners).Close()
+		}
+	}()
 	p := &printer{
 		w:       newRecordWriter(b.opts.io.Out, b.format),
 		err:     b.opts.io.Err,
@@ -233,19 +243,23 @@ func (w *worker) forward() ([]float32, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The first image is resized as soon as the model's resolution is
+	// known, while the weights are still being unpacked.
+	<-w.b.sized
+	if w.rgb == nil && w.b.res > 0 {
+		w.rgb = make([]byte, 3*w.b.res*w.b.res)
+	}
+	if w.rgb != nil {
+		if err := model.PrepareRGB(w.rgb, img, w.b.res, w.b.opts.crop, w.b.filter); err != nil {
+			return nil, err
+		}
+	}
 	if w.r == nil {
 		<-w.b.loaded
 		if w.b.loadErr != nil {
 			return nil, w.b.loadErr
 		}
-		if w.r, err = w.b.m.NewRunner(w.b.m.Res, w.b.threads); err != nil {
-			return nil, err
-		}
-		w.r.SetTiming(w.b.opts.timing)
-		w.rgb = make([]byte, 3*w.b.m.Res*w.b.m.Res)
-	}
-	if err := model.PrepareRGB(w.rgb, img, w.r.Arch().Res, w.b.opts.crop, w.b.filter); err != nil {
-		return nil, err
+		w.r = <-w.b.runners
 	}
 	return w.r.Forward(w.rgb), nil
 }
