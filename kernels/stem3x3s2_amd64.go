@@ -27,16 +27,33 @@ package kernels
 func conv3x3s2c3AVX2(dst, r0, r1, r2, w, bias *float32, mask *int32, n, cout, cp, rows int, lo, hi float32)
 
 func stemAVX2(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi float32) {
+	stemRows(dst, src, h, w, y0, y1, wt, lo, hi, false)
+}
+
+// stemRows runs the AVX2 or AVX-512 stem microkernel over output rows
+// [y0, y1): the pixels of a row whose nine inputs are all inside the image
+// in one call, the others one by one from a zero-padded copy of their
+// inputs. (A flag, not a function value: through one, the copy would
+// escape to the heap.)
+func stemRows(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi float32, avx512 bool) {
 	cout, cp := wt.Cout, roundUp(wt.Cout, Tile)
 	var mask *int32
 	if n := cout % Tile; n != 0 {
 		mask = &tailMask[Tile-n]
 	}
+	// kernel computes n pixels from the input rows r0, r1, r2 of the
+	// first, summing those whose bit is set in rows (the others are
+	// padding).
+	kernel := func(dst, r0, r1, r2 *float32, n, rows int) {
+		if avx512 {
+			conv3x3s2c3AVX512(dst, r0, r1, r2, &wt.W[0], &wt.Bias[0], n, cout, cp, rows, lo, hi)
+		} else {
+			conv3x3s2c3AVX2(dst, r0, r1, r2, &wt.W[0], &wt.Bias[0], mask, n, cout, cp, rows, lo, hi)
+		}
+	}
 	_, top := SamePad(h, 3, 2)
 	ow, left := SamePad(w, 3, 2)
-	// Output pixels [xa, xb) have all nine inputs inside the row; the
-	// others are computed from a zero-padded copy of their inputs.
-	xa, xb := left, left
+	xa, xb := left, left // the interior pixels [xa, xb)
 	if w-3+left >= 0 {
 		xb = (w-3+left)/2 + 1
 	}
@@ -56,8 +73,7 @@ func stemAVX2(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi floa
 		}
 		if xb > xa {
 			x := (2*xa - left) * 3
-			conv3x3s2c3AVX2(&dst[(oy*ow+xa)*cout], &src[r[0]+x], &src[r[1]+x], &src[r[2]+x],
-				&wt.W[0], &wt.Bias[0], mask, xb-xa, cout, cp, rows, lo, hi)
+			kernel(&dst[(oy*ow+xa)*cout], &src[r[0]+x], &src[r[1]+x], &src[r[2]+x], xb-xa, rows)
 		}
 		for ox := range ow {
 			if ox >= xa && ox < xb {
@@ -74,8 +90,7 @@ func stemAVX2(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi floa
 					}
 				}
 			}
-			conv3x3s2c3AVX2(&dst[(oy*ow+ox)*cout], &patch[0], &patch[9], &patch[18],
-				&wt.W[0], &wt.Bias[0], mask, 1, cout, cp, 7, lo, hi)
+			kernel(&dst[(oy*ow+ox)*cout], &patch[0], &patch[9], &patch[18], 1, 7)
 		}
 	}
 }
