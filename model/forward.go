@@ -16,13 +16,9 @@ var (
 // until the next call.
 func (r *Runner) Forward(rgb []byte) []float32 {
 	a, m := r.arch, r.m
-	// Helpers asleep since the last pass wake while the input is prepared.
-	r.pool.rouse()
-
-	// Normalise with the model's input quantization.
-	for i, p := range rgb[:len(r.input)] {
-		r.input[i] = m.InputScale * (float32(p) - m.InputZero)
-	}
+	// Normalise with the model's input quantization, on all threads.
+	r.step = step{kind: normaliseStep, dst: r.input, rgb: rgb[:len(r.input)], h: a.Res, w: a.Res, scale: m.InputScale, zero: m.InputZero, scratch: r.scratch}
+	r.pool.run(&r.step)
 	r.start()
 
 	// Stem: 3x3 conv, stride 2, ReLU6.

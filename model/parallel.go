@@ -24,6 +24,10 @@ type step struct {
 	stem      *kernels.StemWeights
 	lo, hi    float32 // clamp
 
+	// The input's normalisation: dst = scale*(rgb - zero).
+	rgb         []byte
+	scale, zero float32
+
 	// A streamed bottleneck: src is its input, dst its output.
 	block   Bottleneck
 	strip   int // output rows per strip
@@ -37,6 +41,7 @@ type stepKind int
 
 const (
 	stemStep stepKind = iota
+	normaliseStep
 	pointwiseStep
 	depthwiseStep
 	bottleneckStep
@@ -56,6 +61,8 @@ func (s *step) size() int {
 		return out
 	case bottleneckStep:
 		return s.block.OutH
+	case normaliseStep:
+		return s.h
 	default:
 		out, _ := kernels.SamePad(s.h, 3, 2)
 		return out
@@ -69,6 +76,12 @@ func (s *step) run(thread, from, to int) {
 		s.stream(&s.scratch[thread], thread == 0, from, to)
 	case stemStep:
 		kernels.Stem(s.dst, s.src, s.h, s.w, from, to, s.stem, s.lo, s.hi)
+	case normaliseStep:
+		n := s.w * 3 // a row of pixels
+		out := s.dst[from*n : to*n]
+		for i, p := range s.rgb[from*n : to*n] {
+			out[i] = s.scale * (float32(p) - s.zero)
+		}
 	case depthwiseStep:
 		ow, _ := kernels.SamePad(s.w, 3, s.stride)
 		kernels.Depthwise(s.dst[from*ow*s.depthwise.C:], s.src, s.h, s.w, s.stride, s.h, from, to, s.depthwise, s.lo, s.hi)
@@ -212,17 +225,6 @@ func (p *pool) run(s *step) {
 		runtime.Gosched()
 	}
 	<-p.finished
-}
-
-// rouse wakes the sleeping helpers, so that they are spinning, ready, when
-// the next step comes.
-func (p *pool) rouse() {
-	for _, c := range p.wake {
-		select {
-		case c <- struct{}{}:
-		default:
-		}
-	}
 }
 
 func (p *pool) close() {
