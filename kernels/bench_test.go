@@ -41,7 +41,7 @@ func BenchmarkPointwise(b *testing.B) {
 		if l.residual {
 			res = uniform(r, pixels*l.cout, 3)
 		}
-		return func() { Pointwise(dst, src, pixels, pw, res, l.act.lo, l.act.hi) }
+		return func() { Pointwise(dst, src, pixels, pw, res, 0, pw.Cout, l.act.lo, l.act.hi) }
 	})
 }
 

@@ -15,8 +15,8 @@ type impl struct {
 	ok   bool // the CPU can run it
 
 	// pointwise: dst[p][o] = clamp(bias[o] + sum_i src[p][i]*w[o][i], lo, hi) + residual[p][o],
-	// for p < pixels; residual may be nil.
-	pointwise func(dst, src []float32, pixels int, w *PointwiseWeights, residual []float32, lo, hi float32)
+	// for p < pixels and c0 <= o < c1; residual may be nil.
+	pointwise func(dst, src []float32, pixels int, w *PointwiseWeights, residual []float32, c0, c1 int, lo, hi float32)
 	// depthwise: 3x3, TF SAME padding, input h x w x C in a ring of rows
 	// rows, output rows y0..y1-1 from the start of dst.
 	depthwise func(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, lo, hi float32)

@@ -64,7 +64,7 @@ func FuzzPointwise(f *testing.F) {
 			return fmt.Sprintf("%d pixels x %d -> %d, residual %v, %s: pixel %d channel %d", pixels, ci, co, residual, a.name, i/co, i%co)
 		}
 		compareSets(t, pixels*co, want, cell, func(dst []float32) {
-			Pointwise(dst, src, pixels, pw, res, a.lo, a.hi)
+			Pointwise(dst, src, pixels, pw, res, 0, co, a.lo, a.hi)
 		})
 	})
 }

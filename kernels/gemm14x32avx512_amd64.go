@@ -31,10 +31,10 @@ func gemm14x32AVX512(dst, src, w, bias, res *float32, pixels, cin, cout, rs int,
 //go:noescape
 func gemm14x16AVX512(dst, src, w, bias, res *float32, pixels, cin, cout, rs int, mask uint32, lo, hi float32)
 
-func pointwiseAVX512(dst, src []float32, pixels int, w *PointwiseWeights, residual []float32, lo, hi float32) {
+func pointwiseAVX512(dst, src []float32, pixels int, w *PointwiseWeights, residual []float32, c0, c1 int, lo, hi float32) {
 	cin, cout := w.Cin, w.Cout
 	if cin == 0 {
-		pointwiseGeneric(dst, src, pixels, w, residual, lo, hi)
+		pointwiseGeneric(dst, src, pixels, w, residual, c0, c1, lo, hi)
 		return
 	}
 	// Panels of pixels as in pointwiseAVX2; pairs of tiles over them.
@@ -43,11 +43,11 @@ func pointwiseAVX512(dst, src []float32, pixels int, w *PointwiseWeights, residu
 		n := min(panel, pixels-p0)
 		var res *float32
 		rs := 0
-		for o0 := 0; o0 < cout; o0 += 2 * Tile {
+		for o0 := c0; o0 < c1; o0 += 2 * Tile {
 			if residual != nil {
 				res, rs = &residual[p0*cout+o0], cout
 			}
-			left := cout - o0
+			left := c1 - o0
 			mask := uint32(1)<<min(left, 2*Tile) - 1 // 1<<32 is 0 in uint32
 			kernel := gemm14x32AVX512
 			if left <= Tile {

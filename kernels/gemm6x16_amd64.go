@@ -34,10 +34,10 @@ var tailMask = [2 * Tile]int32{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -
 // zeroTile is the residual of a layer without one, read with row stride 0.
 var zeroTile [Tile]float32
 
-func pointwiseAVX2(dst, src []float32, pixels int, w *PointwiseWeights, residual []float32, lo, hi float32) {
+func pointwiseAVX2(dst, src []float32, pixels int, w *PointwiseWeights, residual []float32, c0, c1 int, lo, hi float32) {
 	cin, cout := w.Cin, w.Cout
 	if cin == 0 {
-		pointwiseGeneric(dst, src, pixels, w, residual, lo, hi)
+		pointwiseGeneric(dst, src, pixels, w, residual, c0, c1, lo, hi)
 		return
 	}
 	// Panels of pixels small enough that their input and output stay in
@@ -46,9 +46,9 @@ func pointwiseAVX2(dst, src []float32, pixels int, w *PointwiseWeights, residual
 	for p0 := 0; p0 < pixels; p0 += panel {
 		n := min(panel, pixels-p0)
 		res, rs := &zeroTile[0], 0
-		for o0 := 0; o0 < cout; o0 += Tile {
+		for o0 := c0; o0 < c1; o0 += Tile {
 			var mask *int32
-			if n := cout - o0; n < Tile {
+			if n := c1 - o0; n < Tile {
 				mask = &tailMask[Tile-n]
 			}
 			if residual != nil {

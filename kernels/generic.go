@@ -10,11 +10,11 @@ func clamp(v []float32, lo, hi float32) {
 	}
 }
 
-func pointwiseGeneric(dst, src []float32, pixels int, w *PointwiseWeights, residual []float32, lo, hi float32) {
+func pointwiseGeneric(dst, src []float32, pixels int, w *PointwiseWeights, residual []float32, c0, c1 int, lo, hi float32) {
 	cin, cout := w.Cin, w.Cout
-	for t := 0; t*Tile < cout; t++ {
+	for t := c0 / Tile; t*Tile < c1; t++ {
 		wt := w.W[t*cin*Tile : (t+1)*cin*Tile]
-		o0, n := t*Tile, min(Tile, cout-t*Tile)
+		o0, n := t*Tile, min(Tile, c1-t*Tile)
 		for p := range pixels {
 			var acc [Tile]float32
 			copy(acc[:], w.Bias[o0:o0+Tile])

@@ -490,9 +490,26 @@ func testPointwise(t *testing.T, l layer) {
 	}
 	forEachSet(t, func(t *testing.T) {
 		dst, all := newOut(pixels * l.cout)
-		Pointwise(dst, src, pixels, pw, res, l.act.lo, l.act.hi)
+		Pointwise(dst, src, pixels, pw, res, 0, l.cout, l.act.lo, l.act.hi)
 		checkGuards(t, all, len(dst))
 		compare(t, dst, want, cell)
+
+		// Ranges of channels, split at a tile boundary, give the same bits
+		// and write only their channels.
+		if c := l.cout / 2 / Tile * Tile; c > 0 {
+			part, all := newOut(pixels * l.cout)
+			Pointwise(part, src, pixels, pw, res, c, l.cout, l.act.lo, l.act.hi)
+			for i, v := range part {
+				if i%l.cout < c && math.Float32bits(v) != guardBits {
+					t.Fatalf("set %s: channels [%d, %d) wrote cell %d", Name(), c, l.cout, i)
+				}
+			}
+			Pointwise(part, src, pixels, pw, res, 0, c, l.act.lo, l.act.hi)
+			checkGuards(t, all, len(part))
+			if !slices.Equal(bits(part), bits(dst)) {
+				t.Errorf("set %s: splitting the channels at %d changed the result", Name(), c)
+			}
+		}
 
 		// Pixel runs split anywhere give the same bits.
 		if pixels < 2 {
@@ -504,13 +521,13 @@ func testPointwise(t *testing.T, l layer) {
 		if res != nil {
 			r0 = res[k*l.cout:]
 		}
-		Pointwise(part[k*l.cout:], src[k*l.cin:], pixels-k, pw, r0, l.act.lo, l.act.hi)
+		Pointwise(part[k*l.cout:], src[k*l.cin:], pixels-k, pw, r0, 0, l.cout, l.act.lo, l.act.hi)
 		for i, v := range part[:k*l.cout] {
 			if math.Float32bits(v) != guardBits {
 				t.Fatalf("set %s: pixels [%d, %d) wrote cell %d", Name(), k, pixels, i)
 			}
 		}
-		Pointwise(part, src, k, pw, res, l.act.lo, l.act.hi)
+		Pointwise(part, src, k, pw, res, 0, l.cout, l.act.lo, l.act.hi)
 		checkGuards(t, all, len(part))
 		if !slices.Equal(bits(part), bits(dst)) {
 			t.Errorf("set %s: splitting the pixels at %d changed the result", Name(), k)
@@ -652,7 +669,7 @@ func TestNoAllocs(t *testing.T) {
 	sw := PackStem(uniform(r, 27*40, 1), uniform(r, 40, 1), 40)
 	forEachSet(t, func(t *testing.T) {
 		for name, f := range map[string]func(){
-			"Pointwise": func() { Pointwise(dst, src, 81, pw, res, LinearMin, LinearMax) },
+			"Pointwise": func() { Pointwise(dst, src, 81, pw, res, 0, pw.Cout, LinearMin, LinearMax) },
 			"Depthwise": func() { Depthwise(dst, src, 9, 9, 1, 9, 0, 9, dw, ReLU6Min, ReLU6Max) },
 			"Stem":      func() { Stem(dst, src, 9, 9, 0, 5, sw, ReLU6Min, ReLU6Max) },
 		} {

@@ -51,8 +51,7 @@ const (
 func (s *step) size() int {
 	switch s.kind {
 	case pointwiseStep:
-		if s.pixels == 1 {
-			// The classifier: split its output channels, by tiles.
+		if s.byChannels() {
 			return (s.pointwise.Cout + kernels.Tile - 1) / kernels.Tile
 		}
 		return s.pixels
@@ -68,6 +67,12 @@ func (s *step) size() int {
 		return out
 	}
 }
+
+// byChannels reports whether a pointwise step splits by tiles of output
+// channels rather than by pixels: when its weights outweigh its input, as
+// in the classifier and the 7x7 layers, so that each thread reads only its
+// share of them.
+func (s *step) byChannels() bool { return s.pixels < s.pointwise.Cout }
 
 // run computes units [from, to) of the step on the given thread.
 func (s *step) run(thread, from, to int) {
@@ -87,18 +92,8 @@ func (s *step) run(thread, from, to int) {
 		kernels.Depthwise(s.dst[from*ow*s.depthwise.C:], s.src, s.h, s.w, s.stride, s.h, from, to, s.depthwise, s.lo, s.hi)
 	case pointwiseStep:
 		w := s.pointwise
-		if s.pixels == 1 {
-			// Tiles from..to-1 are contiguous in the packed layout: a view
-			// of them is a smaller layer over the same input. (The view
-			// lives in the thread's scratch, not on the heap.)
-			c0, c1 := from*kernels.Tile, min(to*kernels.Tile, w.Cout)
-			view := &s.scratch[thread].view
-			*view = kernels.PointwiseWeights{Cin: w.Cin, Cout: c1 - c0, W: w.W[c0*w.Cin : to*kernels.Tile*w.Cin], Bias: w.Bias[c0 : to*kernels.Tile]}
-			var shortcut []float32
-			if s.shortcut != nil {
-				shortcut = s.shortcut[c0:c1]
-			}
-			kernels.Pointwise(s.dst[c0:c1], s.src, 1, view, shortcut, s.lo, s.hi)
+		if s.byChannels() {
+			kernels.Pointwise(s.dst, s.src, s.pixels, w, s.shortcut, from*kernels.Tile, min(to*kernels.Tile, w.Cout), s.lo, s.hi)
 			return
 		}
 		cin, cout := w.Cin, w.Cout
@@ -106,7 +101,7 @@ func (s *step) run(thread, from, to int) {
 		if s.shortcut != nil {
 			shortcut = s.shortcut[from*cout : to*cout]
 		}
-		kernels.Pointwise(s.dst[from*cout:to*cout], s.src[from*cin:to*cin], to-from, w, shortcut, s.lo, s.hi)
+		kernels.Pointwise(s.dst[from*cout:to*cout], s.src[from*cin:to*cin], to-from, w, shortcut, 0, cout, s.lo, s.hi)
 	}
 }
 

@@ -43,10 +43,9 @@ func ringRows(b Bottleneck, s int) int { return min(b.H, (s-1)*b.Stride+3) }
 
 // scratch is one thread's buffers.
 type scratch struct {
-	view  kernels.PointwiseWeights // the classifier tiles the thread computes
-	ring  []float32                // expanded rows, a ring of ringRows rows
-	strip []float32                // a strip's depthwise output
-	times [3]time.Duration         // expand, depthwise, project of the last block, on thread 0 when timing
+	ring  []float32        // expanded rows, a ring of ringRows rows
+	strip []float32        // a strip's depthwise output
+	times [3]time.Duration // expand, depthwise, project of the last block, on thread 0 when timing
 }
 
 // scratchSizes returns the floats of the ring and strip buffers that every
@@ -99,7 +98,7 @@ func (s *step) stream(sc *scratch, first bool, from, to int) {
 			for next < end {
 				r := next % ring
 				n := min(end-next, ring-r)
-				kernels.Pointwise(sc.ring[r*b.W*e:], s.src[next*b.W*b.In:], n*b.W, w.expand, nil, relu6Min, relu6Max)
+				kernels.Pointwise(sc.ring[r*b.W*e:], s.src[next*b.W*b.In:], n*b.W, w.expand, nil, 0, e, relu6Min, relu6Max)
 				next += n
 			}
 			lap(0)
@@ -110,7 +109,7 @@ func (s *step) stream(sc *scratch, first bool, from, to int) {
 		if b.Residual {
 			shortcut = s.src[y0*b.OutW*b.Out:]
 		}
-		kernels.Pointwise(s.dst[y0*b.OutW*b.Out:], sc.strip, (y1-y0)*b.OutW, w.project, shortcut, linearMin, linearMax)
+		kernels.Pointwise(s.dst[y0*b.OutW*b.Out:], sc.strip, (y1-y0)*b.OutW, w.project, shortcut, 0, b.Out, linearMin, linearMax)
 		lap(2)
 	}
 }
