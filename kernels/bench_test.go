@@ -52,7 +52,7 @@ func BenchmarkDepthwise(b *testing.B) {
 		dw := PackDepthwise(uniform(r, 9*l.cin, weightScale(9)), uniform(r, l.cin, 2), l.cin)
 		oh, ow := outSize(l.h, l.stride), outSize(l.w, l.stride)
 		dst := make([]float32, oh*ow*l.cin)
-		return func() { Depthwise(dst, src, l.h, l.w, l.stride, l.h, 0, oh, dw, l.act.lo, l.act.hi) }
+		return func() { Depthwise(dst, src, l.h, l.w, l.stride, l.h, 0, oh, dw, 0, l.cin, l.act.lo, l.act.hi) }
 	})
 }
 

@@ -35,11 +35,11 @@ func dwconv3x3s1AVX2(dst, r0, r1, r2, w, bias *float32, m0, m2 *int32, ow, left,
 //go:noescape
 func dwconv3x3s2AVX2(dst, r0, r1, r2, w, bias *float32, m0, m2 *int32, ow, left, c, cn, cp int, lo, hi float32)
 
-func depthwiseAVX2(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, lo, hi float32) {
+func depthwiseAVX2(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, first, end int, lo, hi float32) {
 	c, cp := wt.C, roundUp(wt.C, Tile)
-	if c < 8 || w < 2 {
+	if end-first < 8 || w < 2 {
 		// Narrower than a vector or than the edge pixels: never in MobileNetV2.
-		depthwiseGeneric(dst, src, h, w, stride, rows, y0, y1, wt, lo, hi)
+		depthwiseGeneric(dst, src, h, w, stride, rows, y0, y1, wt, first, end, lo, hi)
 		return
 	}
 	_, top := SamePad(h, 3, stride)
@@ -52,8 +52,8 @@ func depthwiseAVX2(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *Depth
 	inside, outside := &tailMask[0], &tailMask[Tile]
 	// Narrow rows go in chunks of channels whose three input rows fit in
 	// L1, so that the pixel blocks of a row share them.
-	chunk := c
-	if n := dwRowBytes / (3 * w * 4) / 8 * 8; n >= dwMinChunk && n < c {
+	chunk := end - first
+	if n := dwRowBytes / (3 * w * 4) / 8 * 8; n >= dwMinChunk && n < chunk {
 		chunk = n
 	}
 	for oy := y0; oy < y1; oy++ {
@@ -69,11 +69,11 @@ func depthwiseAVX2(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *Depth
 		if iy+2 < h {
 			r2, m2 = (iy+2)%rows*row, inside
 		}
-		for c0 := 0; c0 < c; c0 += chunk {
+		for c0 := first; c0 < end; c0 += chunk {
 			// A last chunk of fewer than 8 channels ends the one before.
-			cn := min(chunk, c-c0)
+			cn := min(chunk, end-c0)
 			if cn < 8 {
-				c0, cn = c-8, 8
+				c0, cn = end-8, 8
 			}
 			kernel(&dst[(oy-y0)*ow*c+c0], &src[r0+c0], &src[r1+c0], &src[r2+c0], &wt.W[c0], &wt.Bias[c0],
 				m0, m2, ow, left, c, cn, cp, lo, hi)

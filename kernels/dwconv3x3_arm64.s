@@ -55,21 +55,22 @@
 	ADD  R8, R0, R19 \
 	MOVD R4, R20
 
-// func dwconv3x3NEON(dst *float32, taps *[9]*float32, w, bias *float32, n, c, cp, step int, lo, hi float32)
-TEXT ·dwconv3x3NEON(SB), NOSPLIT, $0-72
+// func dwconv3x3NEON(dst *float32, taps *[9]*float32, w, bias *float32, n, cn, c, cp, step int, lo, hi float32)
+TEXT ·dwconv3x3NEON(SB), NOSPLIT, $0-80
 	MOVD dst+0(FP), R0
 	MOVD taps+8(FP), R1
 	MOVD w+16(FP), R2
 	MOVD bias+24(FP), R3
 	MOVD n+32(FP), R4
-	MOVD c+40(FP), R5
-	MOVD cp+48(FP), R6
-	MOVD step+56(FP), R7
-	FMOVS lo+64(FP), F20
+	MOVD cn+40(FP), R5
+	MOVD c+48(FP), R21
+	MOVD cp+56(FP), R6
+	MOVD step+64(FP), R7
+	FMOVS lo+72(FP), F20
 	VDUP  V20.S[0], V20.S4
-	FMOVS hi+68(FP), F21
+	FMOVS hi+76(FP), F21
 	VDUP  V21.S[0], V21.S4
-	LSL  $2, R5, R21
+	LSL  $2, R21, R21
 	LSL  $2, R6, R6
 	LSL  $2, R7, R7
 	MOVD $0, R8

@@ -36,12 +36,12 @@ func dwconv3x3s1AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp in
 //go:noescape
 func dwconv3x3s2AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp int, m0, m2 uint16, lo, hi float32)
 
-func depthwiseAVX512(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, lo, hi float32) {
+func depthwiseAVX512(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, first, end int, lo, hi float32) {
 	c, cp := wt.C, roundUp(wt.C, Tile)
-	if c < Tile || w < 2 {
+	if end-first < Tile || w < 2 {
 		// Narrower than a vector or than the edge pixels: never in
 		// MobileNetV2.
-		depthwiseAVX2(dst, src, h, w, stride, rows, y0, y1, wt, lo, hi)
+		depthwiseAVX2(dst, src, h, w, stride, rows, y0, y1, wt, first, end, lo, hi)
 		return
 	}
 	_, top := SamePad(h, 3, stride)
@@ -55,18 +55,18 @@ func depthwiseAVX512(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *Dep
 	// down a band of rows whose input fits in L2, so that an input row
 	// read for one output row is still in L1 for the next, and the
 	// chunks after the first find the band's input in L2.
-	chunk := c
-	if n := dwChunkBytes / (3 * w * 4) / Tile * Tile; n < c {
+	chunk := end - first
+	if n := dwChunkBytes / (3 * w * 4) / Tile * Tile; n < chunk {
 		chunk = max(n, Tile)
 	}
 	band := max(1, dwBandBytes/(stride*row*4))
 	for b0 := y0; b0 < y1; b0 += band {
 		b1 := min(b0+band, y1)
-		for c0 := 0; c0 < c; c0 += chunk {
+		for c0 := first; c0 < end; c0 += chunk {
 			// A last chunk of fewer than 16 channels ends the one before.
-			cn := min(chunk, c-c0)
+			cn := min(chunk, end-c0)
 			if cn < Tile {
-				c0, cn = c-Tile, Tile
+				c0, cn = end-Tile, Tile
 			}
 			for oy := b0; oy < b1; oy++ {
 				// The centre input row is always inside the image; a row

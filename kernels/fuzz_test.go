@@ -85,8 +85,11 @@ func FuzzDepthwise(f *testing.F) {
 		cell := func(i int) string {
 			return fmt.Sprintf("%dx%dx%d stride %d, %s: y %d x %d channel %d", h, w, c, stride, a.name, i/c/ow, i/c%ow, i%c)
 		}
+		// In two ranges of channels, split at a tile boundary.
+		k := Tile * (int(cb>>8) % (c/Tile + 1))
 		compareSets(t, oh*ow*c, want, cell, func(dst []float32) {
-			Depthwise(dst, src, h, w, stride, h, 0, oh, dw, a.lo, a.hi)
+			Depthwise(dst, src, h, w, stride, h, 0, oh, dw, k, c, a.lo, a.hi)
+			Depthwise(dst, src, h, w, stride, h, 0, oh, dw, 0, k, a.lo, a.hi)
 		})
 	})
 }

@@ -37,14 +37,14 @@ func pointwiseGeneric(dst, src []float32, pixels int, w *PointwiseWeights, resid
 	}
 }
 
-func depthwiseGeneric(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, lo, hi float32) {
-	c, cp := wt.C, roundUp(wt.C, Tile)
+func depthwiseGeneric(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, c0, c1 int, lo, hi float32) {
+	c, cp, n := wt.C, roundUp(wt.C, Tile), c1-c0
 	_, padTop := SamePad(h, 3, stride)
 	ow, padLeft := SamePad(w, 3, stride)
 	for oy := y0; oy < y1; oy++ {
 		for ox := range ow {
-			out := dst[((oy-y0)*ow+ox)*c:][:c]
-			copy(out, wt.Bias[:c])
+			out := dst[((oy-y0)*ow+ox)*c+c0:][:n]
+			copy(out, wt.Bias[c0:c1])
 			for ky := range 3 {
 				iy := oy*stride - padTop + ky
 				if iy < 0 || iy >= h {
@@ -55,8 +55,8 @@ func depthwiseGeneric(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *De
 					if ix < 0 || ix >= w {
 						continue
 					}
-					in := src[((iy%rows)*w+ix)*c:][:c]
-					k := wt.W[(ky*3+kx)*cp:][:c]
+					in := src[((iy%rows)*w+ix)*c+c0:][:n]
+					k := wt.W[(ky*3+kx)*cp+c0:][:n]
 					for i := range out {
 						out[i] += in[i] * k[i]
 					}

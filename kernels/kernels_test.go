@@ -566,12 +566,29 @@ func testDepthwise(t *testing.T, l layer) {
 	}
 	forEachSet(t, func(t *testing.T) {
 		dst, all := newOut(oh * ow * c)
-		Depthwise(dst, src, l.h, l.w, l.stride, l.h, 0, oh, dw, l.act.lo, l.act.hi)
+		Depthwise(dst, src, l.h, l.w, l.stride, l.h, 0, oh, dw, 0, c, l.act.lo, l.act.hi)
 		checkGuards(t, all, len(dst))
 		compare(t, dst, want, cell)
 		checkRows(t, dst, oh, ow*c, func(dst []float32, y0, y1 int) {
-			Depthwise(dst[y0*ow*c:], src, l.h, l.w, l.stride, l.h, y0, y1, dw, l.act.lo, l.act.hi)
+			Depthwise(dst[y0*ow*c:], src, l.h, l.w, l.stride, l.h, y0, y1, dw, 0, c, l.act.lo, l.act.hi)
 		})
+
+		// Ranges of channels, split at a tile boundary, give the same bits
+		// and write only their channels.
+		if k := c / 2 / Tile * Tile; k > 0 && c-k >= Tile {
+			part, all := newOut(oh * ow * c)
+			Depthwise(part, src, l.h, l.w, l.stride, l.h, 0, oh, dw, k, c, l.act.lo, l.act.hi)
+			for i, v := range part {
+				if i%c < k && math.Float32bits(v) != guardBits {
+					t.Fatalf("set %s: channels [%d, %d) wrote cell %d", Name(), k, c, i)
+				}
+			}
+			Depthwise(part, src, l.h, l.w, l.stride, l.h, 0, oh, dw, 0, k, l.act.lo, l.act.hi)
+			checkGuards(t, all, len(part))
+			if !slices.Equal(bits(part), bits(dst)) {
+				t.Errorf("set %s: splitting the channels at %d changed the result", Name(), k)
+			}
+		}
 		checkRing(t, dst, src, l, dw)
 	})
 }
@@ -597,7 +614,7 @@ func checkRing(t *testing.T, full, src []float32, l layer, dw *DepthwiseWeights)
 			for iy := max(y0*s-top, 0); iy <= min((y1-1)*s-top+2, l.h-1); iy++ {
 				copy(ring[iy%rows*row:(iy%rows+1)*row], src[iy*row:(iy+1)*row])
 			}
-			Depthwise(out, ring, l.h, l.w, s, rows, y0, y1, dw, l.act.lo, l.act.hi)
+			Depthwise(out, ring, l.h, l.w, s, rows, y0, y1, dw, 0, c, l.act.lo, l.act.hi)
 			checkGuards(t, all, len(out))
 			if got, want := bits(out[:(y1-y0)*ow*c]), bits(full[y0*ow*c:y1*ow*c]); !slices.Equal(got, want) {
 				t.Fatalf("set %s: strips of %d rows from a ring of %d: rows [%d, %d) differ", Name(), strip, rows, y0, y1)
@@ -670,7 +687,7 @@ func TestNoAllocs(t *testing.T) {
 	forEachSet(t, func(t *testing.T) {
 		for name, f := range map[string]func(){
 			"Pointwise": func() { Pointwise(dst, src, 81, pw, res, 0, pw.Cout, LinearMin, LinearMax) },
-			"Depthwise": func() { Depthwise(dst, src, 9, 9, 1, 9, 0, 9, dw, ReLU6Min, ReLU6Max) },
+			"Depthwise": func() { Depthwise(dst, src, 9, 9, 1, 9, 0, 9, dw, 0, dw.C, ReLU6Min, ReLU6Max) },
 			"Stem":      func() { Stem(dst, src, 9, 9, 0, 5, sw, ReLU6Min, ReLU6Max) },
 		} {
 			if n := testing.AllocsPerRun(10, f); n != 0 {

@@ -23,28 +23,31 @@ func Pointwise(dst, src []float32, pixels int, w *PointwiseWeights, residual []f
 	active.pointwise(dst, src, pixels, w, residual, c0, c1, lo, hi)
 }
 
-// Depthwise computes output rows [y0, y1) of a 3x3 depthwise convolution
-// with TF SAME padding and the given stride (1 or 2) of an h x w x wt.C
-// input, then bias and clamp.
+// Depthwise computes output rows [y0, y1) and channels [c0, c1) of a 3x3
+// depthwise convolution with TF SAME padding and the given stride (1 or 2)
+// of an h x w x wt.C input, then bias and clamp. c0 is a multiple of Tile;
+// [0, wt.C) is the whole layer. Ranges of at least Tile channels give the
+// bits of the whole layer, so threads can split a layer by channels.
 //
 // src holds the input in a ring of rows rows: input row iy is at
 // src[(iy%rows)*w*C:]. rows == h is the whole tensor; a ring of a few rows
 // lets a caller stream a bottleneck a strip at a time (paper, section 5.1).
 // dst holds the output rows from y0: row oy is at dst[(oy-y0)*ow*C:], with
-// ow = ceil(w/stride).
-func Depthwise(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, lo, hi float32) {
+// ow = ceil(w/stride). Both are laid out with all wt.C channels per pixel.
+func Depthwise(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, c0, c1 int, lo, hi float32) {
 	oh, top := SamePad(h, 3, stride)
 	ow, _ := SamePad(w, 3, stride)
 	// The ring must hold every input row that output rows y0..y1-1 read.
 	first, last := max(y0*stride-top, 0), min((y1-1)*stride-top+2, h-1)
 	if stride != 1 && stride != 2 || y0 < 0 || y1 > oh || rows < 1 || rows > h ||
-		y0 < y1 && rows < last-first+1 || len(src) < rows*w*wt.C || len(dst) < (y1-y0)*ow*wt.C {
+		y0 < y1 && rows < last-first+1 || len(src) < rows*w*wt.C || len(dst) < (y1-y0)*ow*wt.C ||
+		c0 < 0 || c0%Tile != 0 || c1 > wt.C {
 		panic("kernels: Depthwise: bad arguments")
 	}
-	if y0 >= y1 {
+	if y0 >= y1 || c0 >= c1 {
 		return
 	}
-	active.depthwise(dst, src, h, w, stride, rows, y0, y1, wt, lo, hi)
+	active.depthwise(dst, src, h, w, stride, rows, y0, y1, wt, c0, c1, lo, hi)
 }
 
 // Stem computes output rows [y0, y1) of the first convolution of the

@@ -89,7 +89,7 @@ func (s *step) run(thread, from, to int) {
 		}
 	case depthwiseStep:
 		ow, _ := kernels.SamePad(s.w, 3, s.stride)
-		kernels.Depthwise(s.dst[from*ow*s.depthwise.C:], s.src, s.h, s.w, s.stride, s.h, from, to, s.depthwise, s.lo, s.hi)
+		kernels.Depthwise(s.dst[from*ow*s.depthwise.C:], s.src, s.h, s.w, s.stride, s.h, from, to, s.depthwise, 0, s.depthwise.C, s.lo, s.hi)
 	case pointwiseStep:
 		w := s.pointwise
 		if s.byChannels() {

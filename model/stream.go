@@ -104,7 +104,7 @@ func (s *step) stream(sc *scratch, first bool, from, to int) {
 			}
 			lap(0)
 		}
-		kernels.Depthwise(sc.strip, in, b.H, b.W, b.Stride, rows, y0, y1, w.depthwise, relu6Min, relu6Max)
+		kernels.Depthwise(sc.strip, in, b.H, b.W, b.Stride, rows, y0, y1, w.depthwise, 0, e, relu6Min, relu6Max)
 		lap(1)
 		var shortcut []float32
 		if b.Residual {
