@@ -29,7 +29,11 @@ func (r *Runner) Forward(rgb []byte) []float32 {
 	for i, b := range a.Bottlenecks {
 		w := &m.bottlenecks[i]
 		if !r.layerwise {
-			r.stream(b, r.strips[i], w, x, y)
+			if r.split[i] {
+				r.byChannels(b, w, x, y)
+			} else {
+				r.stream(b, r.strips[i], w, x, y)
+			}
 			x, y = y, x
 			continue
 		}
@@ -72,20 +76,42 @@ func (r *Runner) run(s step) {
 func (r *Runner) stream(b Bottleneck, strip int, w *bottleneckWeights, x, y []float32) {
 	r.step = step{kind: bottleneckStep, src: x, dst: y, block: b, strip: strip, weights: w, scratch: r.scratch, timing: r.timing}
 	r.pool.run(&r.step)
-	layers := 2 // depthwise, project
-	if b.T != 1 {
-		layers = 3
+	t := r.scratch[0].times[:] // expand, depthwise, project
+	if b.T == 1 {
+		t = t[1:]
 	}
+	r.share(t)
+}
+
+// byChannels computes bottleneck b from x into y split by channels: each
+// thread expands and filters a range of the expanded channels, whole, then
+// the threads split the projection as any 1x1 layer.
+func (r *Runner) byChannels(b Bottleneck, w *bottleneckWeights, x, y []float32) {
+	r.step = step{kind: expandDepthwiseStep, src: x, dst: r.d, expanded: r.e, block: b, weights: w, scratch: r.scratch, timing: r.timing}
+	r.pool.run(&r.step)
+	t := r.scratch[0].times[:2] // expand, depthwise
+	if b.T == 1 {
+		t = t[1:]
+	}
+	r.share(t)
+	var shortcut []float32
+	if b.Residual {
+		shortcut = x
+	}
+	r.run(step{kind: pointwiseStep, dst: y, src: r.d, pixels: b.OutH * b.OutW, pointwise: w.project, shortcut: shortcut, lo: linearMin, hi: linearMax})
+}
+
+// share ends the timing of a step that computed len(t) layers interleaved:
+// it gives each layer the step's time in the proportions t of them that
+// the first thread measured on its own part.
+func (r *Runner) share(t []time.Duration) {
 	if !r.timing {
-		r.next += layers
+		r.next += len(t)
 		return
 	}
-	// The layers of a streamed block interleave: give each the block's
-	// time in the proportions the first thread measured on its own band.
 	now := time.Now()
 	wall := now.Sub(r.last)
 	r.last = now
-	t := r.scratch[0].times[3-layers:]
 	var sum time.Duration
 	for _, d := range t {
 		sum += d

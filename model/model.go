@@ -48,14 +48,15 @@ type Runner struct {
 
 	input  []float32 // res x res x 3, normalised
 	x, y   []float32 // a bottleneck's input and output: max h*w*c
-	e      []float32 // head output; layer by layer also expanded activations, max h*w*t*d'
-	d      []float32 // layer by layer: depthwise output, max h'*w'*t*d'
+	e      []float32 // head output; expanded activations of the blocks split by channels, or layer by layer of all
+	d      []float32 // depthwise output of the blocks split by channels, or layer by layer of all
 	pooled []float32 // [head]
 	logits []float32 // [classes]
 	probs  []float32 // [classes]
 
 	layerwise bool      // run bottlenecks layer by layer instead of streamed
 	strips    []int     // output rows per strip of each bottleneck
+	split     []bool    // which bottlenecks are split by channels instead
 	scratch   []scratch // streamed bottlenecks: one per thread
 
 	pool *pool
@@ -97,6 +98,18 @@ func (m *Model) NewRunner(res, threads int) (*Runner, error) {
 	}
 	r.times = make([]time.Duration, len(r.layers))
 	r.strips = stripPlan(a)
+	// Split by channels, a bottleneck's expanded tensor and depthwise
+	// output exist whole.
+	e, d := len(r.e), 0
+	for _, b := range a.Bottlenecks {
+		split := byChannels(b, r.pool.threads)
+		r.split = append(r.split, split)
+		if split {
+			e = max(e, b.H*b.W*b.Expanded())
+			d = max(d, b.OutH*b.OutW*b.Expanded())
+		}
+	}
+	r.e, r.d = make([]float32, e), make([]float32, d)
 	ring, strip := scratchSizes(a, r.strips)
 	r.scratch = make([]scratch, r.pool.threads)
 	for i := range r.scratch {
@@ -104,7 +117,7 @@ func (m *Model) NewRunner(res, threads int) (*Runner, error) {
 	}
 	// Touch the buffers now, so that the first pass does not pay for
 	// their pages.
-	for _, b := range [][]float32{r.input, r.x, r.y, r.e, r.pooled, r.logits, r.probs} {
+	for _, b := range [][]float32{r.input, r.x, r.y, r.e, r.d, r.pooled, r.logits, r.probs} {
 		clear(b)
 	}
 	for _, s := range r.scratch {
@@ -119,13 +132,18 @@ func (m *Model) NewRunner(res, threads int) (*Runner, error) {
 // strips; for comparison, the results are the same.
 func (r *Runner) SetLayerwise(on bool) {
 	r.layerwise = on
-	if on && r.d == nil {
-		var e, d int
-		for _, b := range r.arch.Bottlenecks {
-			e = max(e, b.H*b.W*b.Expanded())
-			d = max(d, b.OutH*b.OutW*b.Expanded())
-		}
-		r.e = make([]float32, max(e, len(r.e)))
+	if !on {
+		return
+	}
+	var e, d int
+	for _, b := range r.arch.Bottlenecks {
+		e = max(e, b.H*b.W*b.Expanded())
+		d = max(d, b.OutH*b.OutW*b.Expanded())
+	}
+	if len(r.e) < e {
+		r.e = make([]float32, e)
+	}
+	if len(r.d) < d {
 		r.d = make([]float32, d)
 	}
 }

@@ -28,11 +28,14 @@ type step struct {
 	rgb         []byte
 	scale, zero float32
 
-	// A streamed bottleneck: src is its input, dst its output.
-	block   Bottleneck
-	strip   int // output rows per strip
-	weights *bottleneckWeights
-	timing  bool
+	// A streamed bottleneck: src is its input, dst its output. Split by
+	// channels: src is its input, expanded its expanded tensor, dst its
+	// depthwise output.
+	expanded []float32
+	block    Bottleneck
+	strip    int // output rows per strip
+	weights  *bottleneckWeights
+	timing   bool
 
 	scratch []scratch // one per thread
 }
@@ -45,6 +48,7 @@ const (
 	pointwiseStep
 	depthwiseStep
 	bottleneckStep
+	expandDepthwiseStep
 )
 
 // size returns how many units of work the step splits into.
@@ -60,6 +64,8 @@ func (s *step) size() int {
 		return out
 	case bottleneckStep:
 		return s.block.OutH
+	case expandDepthwiseStep:
+		return (s.block.Expanded() + kernels.Tile - 1) / kernels.Tile
 	case normaliseStep:
 		return s.h
 	default:
@@ -79,6 +85,8 @@ func (s *step) run(thread, from, to int) {
 	switch s.kind {
 	case bottleneckStep:
 		s.stream(&s.scratch[thread], thread == 0, from, to)
+	case expandDepthwiseStep:
+		s.expandDepthwise(&s.scratch[thread], thread == 0, from*kernels.Tile, min(to*kernels.Tile, s.block.Expanded()))
 	case stemStep:
 		kernels.Stem(s.dst, s.src, s.h, s.w, from, to, s.stem, s.lo, s.hi)
 	case normaliseStep:
@@ -122,7 +130,8 @@ type pool struct {
 	step     atomic.Pointer[step]
 	next     atomic.Uint64   // the current step: gen<<40 | parts<<32 | next part<<24 | units
 	done     atomic.Int32    // parts of the current step finished
-	finished chan struct{}   // a helper that finishes the last part says so
+	waiting  atomic.Bool     // the caller is asleep on finished, or about to be
+	finished chan struct{}   // a helper that finishes the last part says so, if waiting
 	wake     []chan struct{} // a sleeping helper's doorbell, one per helper
 	closed   atomic.Bool
 	gen      uint64
@@ -149,7 +158,7 @@ func (p *pool) helper(wake chan struct{}) {
 	var seen uint64 // the generation of the last step seen
 	for p.await(seen, wake) {
 		seen = p.next.Load() >> 40
-		if p.help(seen) {
+		if p.help(seen) && p.waiting.Swap(false) {
 			p.finished <- struct{}{}
 		}
 	}
@@ -219,12 +228,26 @@ func (p *pool) run(s *step) {
 		return
 	}
 	// Wait for the parts under way: spinning, as they are about as long
-	// as the caller's own, then asleep.
+	// as the caller's own; then yielding, in case a helper waits for this
+	// thread; then asleep. Going through the Go scheduler costs
+	// microseconds and can swap the goroutines between the threads, so the
+	// common case does not.
 	start := time.Now()
-	for i := 0; p.done.Load() < int32(parts) && (i%64 != 63 || time.Since(start) < waitFor); i++ {
-		runtime.Gosched()
+	for i := 0; p.done.Load() < int32(parts); i++ {
+		if i%64 == 63 {
+			if d := time.Since(start); d > waitFor {
+				break
+			} else if d > spinFor {
+				runtime.Gosched()
+			}
+		}
 	}
-	<-p.finished
+	// Asleep: say so, then look again, so that the helper that finishes
+	// the last part either is seen to have finished or sees the flag.
+	p.waiting.Store(true)
+	if p.done.Load() < int32(parts) || !p.waiting.Swap(false) {
+		<-p.finished
+	}
 }
 
 func (p *pool) close() {

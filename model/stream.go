@@ -27,6 +27,23 @@ func stripPlan(a *Arch) []int {
 	return plan
 }
 
+// minBandRows is the fewest output rows per thread for which a bottleneck
+// streams in bands of rows; below it, the threads split the block by
+// channels (see byChannels).
+var minBandRows = 4
+
+// byChannels reports whether bottleneck b runs split by channels on the
+// given threads rather than streamed in bands of rows. In a band of a few
+// rows, the rows its edges share with the next band are expanded twice,
+// and every thread reads all of the block's weights, which is what limits
+// the small late blocks. Split by channels, each thread expands and
+// filters its share of the expanded channels, whole, then the projection
+// is split as any 1x1 layer: no work is done twice and each thread reads
+// only its share of the weights, for one more wait between threads.
+func byChannels(b Bottleneck, threads int) bool {
+	return threads > 1 && b.OutH < threads*minBandRows && b.Expanded()%kernels.Tile == 0
+}
+
 // stripBytes is the budget of one thread's strip buffers: the expanded rows
 // a strip reads and the strip's depthwise output. (A variable so that tests
 // can force strips of one row.)
@@ -112,5 +129,30 @@ func (s *step) stream(sc *scratch, first bool, from, to int) {
 		}
 		kernels.Pointwise(s.dst[y0*b.OutW*b.Out:], sc.strip, (y1-y0)*b.OutW, w.project, shortcut, 0, b.Out, linearMin, linearMax)
 		lap(2)
+	}
+}
+
+// expandDepthwise computes expanded channels [c0, c1) of bottleneck
+// s.block from its input s.src into s.expanded, whole, then their depthwise
+// output into s.dst.
+func (s *step) expandDepthwise(sc *scratch, first bool, c0, c1 int) {
+	b, w := s.block, s.weights
+	timing := first && s.timing
+	var t time.Time
+	if timing {
+		t = time.Now()
+	}
+	in := s.src
+	if b.T != 1 {
+		kernels.Pointwise(s.expanded, s.src, b.H*b.W, w.expand, nil, c0, c1, relu6Min, relu6Max)
+		in = s.expanded
+	}
+	if timing {
+		now := time.Now()
+		sc.times[0], t = now.Sub(t), now
+	}
+	kernels.Depthwise(s.dst, in, b.H, b.W, b.Stride, b.H, 0, b.OutH, w.depthwise, c0, c1, relu6Min, relu6Max)
+	if timing {
+		sc.times[1] = time.Since(t)
 	}
 }
