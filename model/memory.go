@@ -37,7 +37,9 @@ func (a *Arch) LayerwiseActivationBytes() []int64 {
 // by default (the paper's section 5.1) on the given number of threads: a
 // block's input and output whole, and each thread's ring of expanded rows
 // and strip of depthwise output; all the layers of a block share its
-// figure. The other layers are as layer by layer.
+// figure. A small block that the threads split by channels instead has
+// its expanded tensor and depthwise output whole. The other layers are as
+// layer by layer.
 func (a *Arch) StreamedActivationBytes(threads int) []int64 {
 	live := a.LayerwiseActivationBytes()
 	i := 1 // after the stem
@@ -54,6 +56,9 @@ func (a *Arch) StreamedActivationBytes(threads int) []int64 {
 		}
 		active := int64(max(1, min(threads, b.OutH))) // threads with a band of rows
 		bytes := 4 * (int64(b.H*b.W*b.In) + int64(b.OutH*b.OutW*b.Out) + active*perThread)
+		if byChannels(b, threads) {
+			bytes = 4 * int64(b.H*b.W*b.In+b.OutH*b.OutW*b.Out+(b.H*b.W+b.OutH*b.OutW)*b.Expanded())
+		}
 		for range n {
 			live[i] = bytes
 			i++

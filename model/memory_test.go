@@ -49,6 +49,16 @@ func TestActivationBytes(t *testing.T) {
 				if streamed[i] != live[i] {
 					t.Errorf("%d threads: %s streamed %d bytes, layer by layer %d", threads, l.Name, streamed[i], live[i])
 				}
+			case "b14/expand", "b14/depthwise", "b14/project":
+				w := 4 * int64(7*7*160+7*7*160) // input and output
+				if threads > 1 {
+					w += 4 * 2 * 7 * 7 * 960 // split by channels: expanded and depthwise output whole
+				} else {
+					w += 4 * (4 + 6) * 7 * 960 // a strip of 4 rows, reading a ring of 6
+				}
+				if streamed[i] != w {
+					t.Errorf("%d threads: %s streamed %d bytes, want %d", threads, l.Name, streamed[i], w)
+				}
 			case "b1/expand", "b1/depthwise", "b1/project":
 				if w := 4*int64(112*112*16+56*56*24) + scratch; streamed[i] != w {
 					t.Errorf("%d threads: %s streamed %d bytes, want %d", threads, l.Name, streamed[i], w)
