@@ -696,3 +696,57 @@ func TestNoAllocs(t *testing.T) {
 		}
 	})
 }
+
+func TestAvgPool(t *testing.T) {
+	r := newRand("avgpool")
+	const pixels, c = 49, 40
+	src := uniform(r, pixels*c, 6)
+	whole := make([]float32, c)
+	AvgPool(whole, src, pixels, c, 0, c)
+	for ch := range c {
+		var sum float64
+		for p := range pixels {
+			sum += float64(src[p*c+ch])
+		}
+		if d := math.Abs(float64(whole[ch]) - sum/pixels); d > 1e-5 {
+			t.Errorf("channel %d: %g, want %g", ch, whole[ch], sum/pixels)
+		}
+	}
+	// Ranges write only their channels and give the bits of the whole.
+	part := make([]float32, c)
+	for i := range part {
+		part[i] = float32(math.NaN())
+	}
+	AvgPool(part, src, pixels, c, 16, c)
+	if !math.IsNaN(float64(part[15])) {
+		t.Error("channels [16, 40) wrote channel 15")
+	}
+	AvgPool(part, src, pixels, c, 0, 16)
+	if !slices.Equal(bits(part), bits(whole)) {
+		t.Error("pooling channels [0, 16) then [16, 40) changed the result")
+	}
+}
+
+func TestSoftmax(t *testing.T) {
+	r := newRand("softmax")
+	for _, scale := range []float64{1, 30, 1e4} { // 1e4: exp would overflow without the max
+		src := uniform(r, 1001, scale)
+		dst := make([]float32, len(src))
+		Softmax(dst, src)
+		m := float64(slices.Max(src))
+		var z, sum float64
+		for _, x := range src {
+			z += math.Exp(float64(x) - m)
+		}
+		for i, x := range src {
+			want := math.Exp(float64(x)-m) / z
+			if d := math.Abs(float64(dst[i]) - want); d > 2e-7*want+1e-30 {
+				t.Fatalf("logits in ±%g: p[%d] = %g, want %g", scale, i, dst[i], want)
+			}
+			sum += float64(dst[i])
+		}
+		if math.Abs(sum-1) > 1e-6 {
+			t.Errorf("logits in ±%g: probabilities sum to %v", scale, sum)
+		}
+	}
+}

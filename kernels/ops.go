@@ -65,33 +65,40 @@ func Stem(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi float32)
 	active.stem(dst, src, h, w, y0, y1, wt, lo, hi)
 }
 
-// AvgPool averages src ([pixels][c]) over its pixels into dst ([c]).
-func AvgPool(dst, src []float32, pixels, c int) {
-	dst = dst[:c]
-	clear(dst)
+// AvgPool averages channels [c0, c1) of src ([pixels][c]) over its pixels
+// into dst[c0:c1]; a range of channels lets the thread that computed them
+// pool them.
+func AvgPool(dst, src []float32, pixels, c, c0, c1 int) {
+	out := dst[c0:c1]
+	clear(out)
 	for p := range pixels {
-		for i, x := range src[p*c : (p+1)*c] {
-			dst[i] += x
+		for i, x := range src[p*c+c0 : p*c+c1] {
+			out[i] += x
 		}
 	}
 	inv := 1 / float32(pixels)
-	for i := range dst {
-		dst[i] *= inv
+	for i := range out {
+		out[i] *= inv
 	}
 }
 
 // Softmax writes the softmax of the logits src into dst, in float64 inside
-// so that the probabilities of 1000 classes sum to 1 within float32 rounding.
+// so that the probabilities of 1000 classes sum to 1 within float32
+// rounding. Each exponential is computed once, kept in dst meanwhile.
 func Softmax(dst, src []float32) {
+	dst = dst[:len(src)]
 	m := math.Inf(-1)
 	for _, x := range src {
 		m = max(m, float64(x))
 	}
 	var sum float64
-	for _, x := range src {
-		sum += math.Exp(float64(x) - m)
-	}
 	for i, x := range src {
-		dst[i] = float32(math.Exp(float64(x)-m) / sum)
+		e := math.Exp(float64(x) - m)
+		dst[i] = float32(e)
+		sum += e
+	}
+	inv := 1 / sum
+	for i, e := range dst {
+		dst[i] = float32(float64(e) * inv)
 	}
 }

@@ -52,10 +52,18 @@ func (r *Runner) Forward(rgb []byte) []float32 {
 		x, y = y, x
 	}
 
-	// 1x1 conv to 1280, average pool, classifier, softmax.
+	// 1x1 conv to 1280, average pool, classifier, softmax. Split by
+	// channels, each thread pools the channels of the head it computed,
+	// and the pool's time counts in the head's.
 	hw := a.HeadH * a.HeadH
-	r.run(step{kind: pointwiseStep, dst: r.e, src: x, pixels: hw, pointwise: m.head, lo: relu6Min, hi: relu6Max})
-	kernels.AvgPool(r.pooled, r.e, hw, a.Head)
+	head := step{kind: pointwiseStep, dst: r.e, src: x, pixels: hw, pointwise: m.head, lo: relu6Min, hi: relu6Max}
+	if head.byChannels() {
+		head.pooled = r.pooled
+	}
+	r.run(head)
+	if head.pooled == nil {
+		kernels.AvgPool(r.pooled, r.e, hw, a.Head, 0, a.Head)
+	}
 	r.lap()
 	r.run(step{kind: pointwiseStep, dst: r.logits, src: r.pooled, pixels: 1, pointwise: m.classifier, lo: linearMin, hi: linearMax})
 	kernels.Softmax(r.probs, r.logits)

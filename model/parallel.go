@@ -16,6 +16,7 @@ type step struct {
 	kind      stepKind
 	dst, src  []float32
 	shortcut  []float32 // pointwise: residual input, or nil
+	pooled    []float32 // pointwise by channels: the average of each output channel over the pixels, or nil
 	h, w      int       // input size (stem, depthwise)
 	stride    int       // depthwise
 	pixels    int       // pointwise
@@ -101,7 +102,11 @@ func (s *step) run(thread, from, to int) {
 	case pointwiseStep:
 		w := s.pointwise
 		if s.byChannels() {
-			kernels.Pointwise(s.dst, s.src, s.pixels, w, s.shortcut, from*kernels.Tile, min(to*kernels.Tile, w.Cout), s.lo, s.hi)
+			c0, c1 := from*kernels.Tile, min(to*kernels.Tile, w.Cout)
+			kernels.Pointwise(s.dst, s.src, s.pixels, w, s.shortcut, c0, c1, s.lo, s.hi)
+			if s.pooled != nil {
+				kernels.AvgPool(s.pooled, s.dst, s.pixels, w.Cout, c0, c1)
+			}
 			return
 		}
 		cin, cout := w.Cin, w.Cout

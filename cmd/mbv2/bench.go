@@ -75,9 +75,10 @@ apart. After --warmup runs, the whole network is timed for --iters runs or for
 make the layer table, so the clock reads between layers never touch the
 whole-network figures. The layers of a bottleneck run interleaved, strip by
 strip, so the runner splits each block's time among them in the proportions
-its first thread measured. The "input" row is the time of the forward pass
-outside its layers: normalising the pixels. GFLOP/s is 2 x MACs / median
-latency.
+its first thread measured. Each thread averages the channels of the head it
+computed, so the pool's time is in the head's row. The "input" row is the
+time of the forward pass outside its layers: normalising the pixels. GFLOP/s
+is 2 x MACs / median latency.
 
 --sweep times every width x resolution of the TF-slim checkpoints (--width and
 --res take comma-separated lists to narrow it; with --model, its resolutions),
