@@ -46,13 +46,14 @@ type Runner struct {
 	arch   *Arch
 	layers []Layer
 
-	input  []float32 // res x res x 3, normalised
-	x, y   []float32 // a bottleneck's input and output: max h*w*c
-	e      []float32 // head output; expanded activations of the blocks split by channels, or layer by layer of all
-	d      []float32 // depthwise output of the blocks split by channels, or layer by layer of all
-	pooled []float32 // [head]
-	logits []float32 // [classes]
-	probs  []float32 // [classes]
+	input  []float32    // res x res x 3, normalised
+	pixel  [256]float32 // the normalised value of each 8-bit pixel value
+	x, y   []float32    // a bottleneck's input and output: max h*w*c
+	e      []float32    // head output; expanded activations of the blocks split by channels, or layer by layer of all
+	d      []float32    // depthwise output of the blocks split by channels, or layer by layer of all
+	pooled []float32    // [head]
+	logits []float32    // [classes]
+	probs  []float32    // [classes]
 
 	layerwise bool      // run bottlenecks layer by layer instead of streamed
 	strips    []int     // output rows per strip of each bottleneck

@@ -25,9 +25,9 @@ type step struct {
 	stem      *kernels.StemWeights
 	lo, hi    float32 // clamp
 
-	// The input's normalisation: dst = scale*(rgb - zero).
-	rgb         []byte
-	scale, zero float32
+	// The input's normalisation: dst = pixel[rgb].
+	rgb   []byte
+	pixel *[256]float32
 
 	// A streamed bottleneck: src is its input, dst its output. Split by
 	// channels: src is its input, expanded its expanded tensor, dst its
@@ -92,9 +92,11 @@ func (s *step) run(thread, from, to int) {
 		kernels.Stem(s.dst, s.src, s.h, s.w, from, to, s.stem, s.lo, s.hi)
 	case normaliseStep:
 		n := s.w * 3 // a row of pixels
-		out := s.dst[from*n : to*n]
-		for i, p := range s.rgb[from*n : to*n] {
-			out[i] = s.scale * (float32(p) - s.zero)
+		in := s.rgb[from*n : to*n]
+		out := s.dst[from*n:][:len(in)]
+		pixel := s.pixel
+		for i, p := range in {
+			out[i] = pixel[p]
 		}
 	case depthwiseStep:
 		ow, _ := kernels.SamePad(s.w, 3, s.stride)
