@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math/bits"
 	"runtime"
 	"sync/atomic"
 	"time"
@@ -123,11 +124,13 @@ func (s *step) run(thread, from, to int) {
 // pool is a persistent set of goroutines that share the work of each step
 // with the calling goroutine: no goroutine is started per inference.
 //
-// A step is split into one part per thread, and any thread, the caller
-// included, takes the next part not yet taken. So when the machine is busy
-// and a helper is not running, the caller computes its part too rather than
-// wait for it: it only ever waits for parts already under way. Part i always
-// uses scratch[i], whoever runs it.
+// A step is split into one part per thread. Thread i (the caller is 0)
+// takes part i, so that it finds in its caches what its part of the layer
+// before wrote (the same band of rows, mostly), then any part not yet
+// taken. So when the machine is busy and a helper is not running, the
+// caller computes its part too rather than wait for it: it only ever waits
+// for parts already under way. Part i always uses scratch[i], whoever runs
+// it.
 //
 // Layers follow each other within microseconds, so a helper that has done
 // its part spins a little for the next step before it sleeps: waking a
@@ -135,7 +138,7 @@ func (s *step) run(thread, from, to int) {
 type pool struct {
 	threads  int
 	step     atomic.Pointer[step]
-	next     atomic.Uint64   // the current step: gen<<40 | parts<<32 | next part<<24 | units
+	next     atomic.Uint64   // the current step: gen<<40 | parts<<32 | a bit for each part taken
 	done     atomic.Int32    // parts of the current step finished
 	waiting  atomic.Bool     // the caller is asleep on finished, or about to be
 	finished chan struct{}   // a helper that finishes the last part says so, if waiting
@@ -145,27 +148,27 @@ type pool struct {
 }
 
 const (
-	maxThreads = 255                    // parts fit in 8 bits of pool.next
-	maxUnits   = 1<<24 - 1              // and units in 24
+	maxThreads = 32                     // parts fit in 32 bits of pool.next
 	spinFor    = 200 * time.Microsecond // a helper, for the next step
 	waitFor    = time.Millisecond       // the caller, for the parts under way
 )
 
 func newPool(threads int) *pool {
 	p := &pool{threads: min(max(threads, 1), maxThreads), finished: make(chan struct{}, 1)}
-	for range p.threads - 1 {
+	for i := range p.threads - 1 {
 		c := make(chan struct{}, 1)
 		p.wake = append(p.wake, c)
-		go p.helper(c)
+		go p.helper(i+1, c)
 	}
 	return p
 }
 
-func (p *pool) helper(wake chan struct{}) {
+// helper is thread i of the pool.
+func (p *pool) helper(i int, wake chan struct{}) {
 	var seen uint64 // the generation of the last step seen
 	for p.await(seen, wake) {
 		seen = p.next.Load() >> 40
-		if p.help(seen) && p.waiting.Swap(false) {
+		if p.help(seen, i) && p.waiting.Swap(false) {
 			p.finished <- struct{}{}
 		}
 	}
@@ -196,19 +199,30 @@ func (p *pool) await(seen uint64, wake chan struct{}) bool {
 	return true
 }
 
-// help computes parts of step generation gen until none is left, and
-// reports whether it finished the last one.
-func (p *pool) help(gen uint64) (last bool) {
+// help computes parts of step generation gen, part own first, until none
+// is left, and reports whether it finished the last one.
+func (p *pool) help(gen uint64, own int) (last bool) {
+	i := own
 	for {
 		v := p.next.Load()
-		parts, i, n := int(v>>32&0xff), int(v>>24&0xff), int(v&maxUnits)
-		if v>>40 != gen || i >= parts {
+		parts, taken := int(v>>32&0xff), uint32(v)
+		if v>>40 != gen {
 			return last
 		}
-		if !p.next.CompareAndSwap(v, v+1<<24) {
+		if i >= parts || taken&(1<<i) != 0 {
+			free := ^taken & (1<<parts - 1)
+			if free == 0 {
+				return last
+			}
+			i = bits.TrailingZeros32(free)
+		}
+		if !p.next.CompareAndSwap(v, v|1<<i) {
 			continue
 		}
-		p.step.Load().run(i, i*n/parts, (i+1)*n/parts)
+		// The step cannot change before its parts are done.
+		s := p.step.Load()
+		n := s.size()
+		s.run(i, i*n/parts, (i+1)*n/parts)
 		last = p.done.Add(1) == int32(parts)
 	}
 }
@@ -217,21 +231,21 @@ func (p *pool) help(gen uint64) (last bool) {
 func (p *pool) run(s *step) {
 	n := s.size()
 	parts := min(p.threads, n)
-	if parts <= 1 || n > maxUnits {
+	if parts <= 1 {
 		s.run(0, 0, n)
 		return
 	}
 	p.gen = (p.gen + 1) & (1<<24 - 1)
 	p.done.Store(0)
 	p.step.Store(s)
-	p.next.Store(p.gen<<40 | uint64(parts)<<32 | uint64(n))
+	p.next.Store(p.gen<<40 | uint64(parts)<<32)
 	for _, c := range p.wake[:parts-1] {
 		select {
 		case c <- struct{}{}:
 		default: // rung already
 		}
 	}
-	if p.help(p.gen) {
+	if p.help(p.gen, 0) {
 		return
 	}
 	// Wait for the parts under way: spinning, as they are about as long
