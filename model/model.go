@@ -71,8 +71,8 @@ type Runner struct {
 
 // NewRunner allocates the buffers of a forward pass at resolution res (the
 // network is fully convolutional: any res works, not only the model's own)
-// and starts threads-1 goroutines that share each layer's work; Close stops
-// them.
+// and starts threads-1 goroutines (at most 31) that share each layer's
+// work; Close stops them.
 func (m *Model) NewRunner(res, threads int) (*Runner, error) {
 	cfg := m.Config
 	cfg.Res = res
