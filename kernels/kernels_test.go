@@ -750,3 +750,25 @@ func TestSoftmax(t *testing.T) {
 		}
 	}
 }
+
+// PackPointwiseRows, fed a tile of rows at a time, packs what PackPointwise
+// packs from the whole.
+func TestPackPointwiseRows(t *testing.T) {
+	r := newRand("packrows")
+	for _, s := range [][2]int{{1001, 37}, {16, 5}, {7, 3}, {40, 24}} {
+		cout, cin := s[0], s[1]
+		w, bias := uniform(r, cout*cin, 1), uniform(r, cout, 1)
+		want := PackPointwise(w, bias, cout, cin)
+		next := 0
+		got := PackPointwiseRows(bias, cout, cin, func(o int, dst []float32) {
+			if o != next || len(dst) != min(Tile, cout-o)*cin {
+				t.Fatalf("%dx%d: asked for %d values from channel %d, want %d from %d", cout, cin, len(dst), o, min(Tile, cout-next)*cin, next)
+			}
+			copy(dst, w[o*cin:])
+			next += Tile
+		})
+		if !slices.Equal(bits(got.W), bits(want.W)) || !slices.Equal(bits(got.Bias), bits(want.Bias)) || got.Cin != cin || got.Cout != cout {
+			t.Errorf("%dx%d: packed by rows differs from packed whole", cout, cin)
+		}
+	}
+}

@@ -51,7 +51,7 @@ type graph struct {
 	tf  *tfModel
 	i   int       // next operator
 	cur int       // the current activation tensor
-	buf []float32 // the weights being packed
+	buf []float32 // the weights of a layer read whole (stem, depthwise)
 }
 
 func (g *graph) peek(offset int) *tfOp {
@@ -92,8 +92,9 @@ func (g *graph) tensor(i int) *tfTensor {
 }
 
 // conv checks a CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED operator and
-// returns its weights, their shape, and its bias (zeros if absent).
-func (g *graph) conv(op *tfOp, what string, k, stride, act int) (w []float32, shape []int, bias []float32, err error) {
+// returns a reader of its weights (see tfTensor.reader), their shape, and
+// its bias (zeros if absent).
+func (g *graph) conv(op *tfOp, what string, k, stride, act int) (w func(dst []float32, from int), shape []int, bias []float32, err error) {
 	at := fmt.Sprintf("op %d (%s, %s)", g.i-1, op.Name, what)
 	if len(op.Inputs) < 2 || g.tensor(op.Inputs[1]) == nil {
 		return nil, nil, nil, fmt.Errorf("%s: no weights", at)
@@ -122,7 +123,7 @@ func (g *graph) conv(op *tfOp, what string, k, stride, act int) (w []float32, sh
 	if op.Activation != act {
 		return nil, nil, nil, fmt.Errorf("%s: expected activation %s, found %s", at, actName(act), actName(op.Activation))
 	}
-	if g.buf, err = wt.floatsInto(g.buf); err != nil {
+	if w, err = wt.reader(); err != nil {
 		return nil, nil, nil, fmt.Errorf("%s: weights: %w", at, err)
 	}
 	outs := shape[0]
@@ -144,7 +145,24 @@ func (g *graph) conv(op *tfOp, what string, k, stride, act int) (w []float32, sh
 		}
 		bias = b
 	}
-	return g.buf, shape, bias, nil
+	return w, shape, bias, nil
+}
+
+// whole reads all the weights of shape into the graph's buffer, which the
+// next call reuses.
+func (g *graph) whole(w func(dst []float32, from int), shape []int) []float32 {
+	n, _ := elements(shape)
+	if cap(g.buf) < n {
+		g.buf = make([]float32, n)
+	}
+	w(g.buf[:n], 0)
+	return g.buf[:n]
+}
+
+// pointwise packs the weights of a 1x1 convolution (or the classifier) as
+// it reads them, a tile of output channels at a time.
+func pointwise(w func(dst []float32, from int), bias []float32, cout, cin int) *kernels.PointwiseWeights {
+	return kernels.PackPointwiseRows(bias, cout, cin, func(o int, dst []float32) { w(dst, o*cin) })
 }
 
 func actName(a int) string {
@@ -171,16 +189,6 @@ func match(tf *tfModel) (*Model, error) {
 		return nil, fmt.Errorf("expected 1 input and 1 output, found %d and %d", len(tf.Inputs), len(tf.Outputs))
 	}
 	g := &graph{tf: tf, cur: tf.Inputs[0]}
-	// One buffer, as large as the largest constant, for every weight
-	// tensor on its way to being packed. (A constant's data is in the
-	// file, so this is bounded by the file's size.)
-	most := 0
-	for _, t := range tf.Tensors {
-		if n, err := elements(t.Shape); t.Data != nil && err == nil {
-			most = max(most, n)
-		}
-	}
-	g.buf = make([]float32, 0, most)
 	in := g.tensor(g.cur)
 	if in == nil || len(in.Shape) != 4 || in.Shape[0] != 1 || in.Shape[3] != 3 || in.Shape[1] != in.Shape[2] {
 		var s []int
@@ -210,7 +218,7 @@ func match(tf *tfModel) (*Model, error) {
 	if shape[3] != 3 {
 		return nil, fmt.Errorf("stem: expected 3 input channels, found %d", shape[3])
 	}
-	m.stem = kernels.PackStem(w, b, shape[0])
+	m.stem = kernels.PackStem(g.whole(w, shape), b, shape[0])
 	m.Weights = storage(g.tensor(op.Inputs[1]))
 	stem := shape[0]
 
@@ -236,7 +244,7 @@ func match(tf *tfModel) (*Model, error) {
 				return nil, fmt.Errorf("b%d expand: expected %d input channels expanded by an integer factor, found weights %v", i, c, shape)
 			}
 			e, bn.T = shape[0], shape[0]/c
-			bw.expand = kernels.PackPointwise(w, b, shape[0], shape[3])
+			bw.expand = pointwise(w, b, shape[0], shape[3])
 		}
 		op, _ := g.take("depthwise", opDepthwiseConv2D)
 		stride := op.StrideH
@@ -248,7 +256,7 @@ func match(tf *tfModel) (*Model, error) {
 			return nil, fmt.Errorf("b%d depthwise: expected [1,3,3,%d] weights, stride 1 or 2, depth multiplier 1; found %v, stride %d, multiplier %d", i, e, shape, stride, op.DepthMultiplier)
 		}
 		bn.Stride = stride
-		bw.depthwise = kernels.PackDepthwise(w, b, e)
+		bw.depthwise = kernels.PackDepthwise(g.whole(w, shape), b, e)
 		op, err = g.take("the 1x1 projection CONV_2D", opConv2D)
 		if err != nil {
 			return nil, err
@@ -261,7 +269,7 @@ func match(tf *tfModel) (*Model, error) {
 			return nil, fmt.Errorf("b%d project: expected %d input channels, found %d", i, e, shape[3])
 		}
 		bn.Out = shape[0]
-		bw.project = kernels.PackPointwise(w, b, shape[0], e)
+		bw.project = pointwise(w, b, shape[0], e)
 		if g.is(0, opAdd) {
 			op := g.peek(0)
 			if len(op.Inputs) != 2 || len(op.Outputs) != 1 || !(op.Inputs[0] == g.cur && op.Inputs[1] == blockIn || op.Inputs[1] == g.cur && op.Inputs[0] == blockIn) {
@@ -291,7 +299,7 @@ func match(tf *tfModel) (*Model, error) {
 	if shape[3] != c {
 		return nil, fmt.Errorf("head: expected %d input channels, found %d", c, shape[3])
 	}
-	m.head = kernels.PackPointwise(w, b, shape[0], c)
+	m.head = pointwise(w, b, shape[0], c)
 	head := shape[0]
 
 	// Global average pool.
@@ -319,7 +327,7 @@ func match(tf *tfModel) (*Model, error) {
 		return nil, fmt.Errorf("classifier: expected %d input channels, found %d", head, shape[len(shape)-1])
 	}
 	m.Classes = shape[0]
-	m.classifier = kernels.PackPointwise(w, b, shape[0], head)
+	m.classifier = pointwise(w, b, shape[0], head)
 	for g.is(0, opReshape) {
 		g.take("RESHAPE", opReshape)
 	}

@@ -416,28 +416,34 @@ func (t *tfTensor) check() error {
 // floats returns the values of a constant tensor as fresh float32s: FLOAT32
 // as stored; UINT8, INT8 and INT32 dequantized, real = scale*(q - zero_point),
 // per channel along QuantDim when there is more than one scale.
-func (t *tfTensor) floats() ([]float32, error) { return t.floatsInto(nil) }
+func (t *tfTensor) floats() ([]float32, error) {
+	read, err := t.reader()
+	if err != nil {
+		return nil, err
+	}
+	n, _ := elements(t.Shape)
+	out := make([]float32, n)
+	read(out, 0)
+	return out, nil
+}
 
-// floatsInto is floats, writing into buf when it is large enough: loading
-// reuses one buffer for every weight tensor, which is packed right after.
-func (t *tfTensor) floatsInto(buf []float32) ([]float32, error) {
+// reader checks a constant tensor and returns a function that writes its
+// values [from, from+len(dst)) into dst, as floats does: loading
+// dequantizes a weight tensor a tile at a time, as it packs it, rather than
+// whole.
+func (t *tfTensor) reader() (func(dst []float32, from int), error) {
 	if t.Data == nil {
 		return nil, fmt.Errorf("tflite: tensor %q: not constant (it has no data)", t.Name)
 	}
 	if err := t.check(); err != nil {
 		return nil, fmt.Errorf("tflite: tensor %q: %w", t.Name, err)
 	}
-	n, _ := elements(t.Shape)
-	out := buf[:0]
-	if cap(buf) < n {
-		out = make([]float32, n)
-	}
-	out = out[:n]
 	if t.Type == tfFloat32 {
-		for i := range out {
-			out[i] = math.Float32frombits(le.Uint32(t.Data[4*i:]))
-		}
-		return out, nil
+		return func(dst []float32, from int) {
+			for i := range dst {
+				dst[i] = math.Float32frombits(le.Uint32(t.Data[4*(from+i):]))
+			}
+		}, nil
 	}
 	if t.Type != tfUint8 && t.Type != tfInt8 && t.Type != tfInt32 {
 		return nil, fmt.Errorf("tflite: tensor %q: type %s, want FLOAT32, UINT8, INT8 or INT32", t.Name, typeName(t.Type))
@@ -447,45 +453,49 @@ func (t *tfTensor) floatsInto(buf []float32) ([]float32, error) {
 	}
 	// Each run of inner elements shares a scale: all of them for one
 	// scale, else those after one index along QuantDim.
-	inner := n
+	inner, _ := elements(t.Shape)
 	if len(t.Scale) > 1 {
 		inner, _ = elements(t.Shape[t.QuantDim+1:])
 	}
-	// A table of the 256 values of a scale is faster than the arithmetic
-	// once a scale covers more elements than that.
-	var lut [256]float32
-	for i := 0; i < n; i += inner {
-		c := i / inner % len(t.Scale)
-		s, zp := float64(t.Scale[c]), t.ZeroPoint[c]
-		dst := out[i : i+inner]
-		switch {
-		case t.Type != tfInt32 && inner >= len(lut):
-			for q := range lut {
-				v := int64(q)
-				if t.Type == tfInt8 {
-					v = int64(int8(q))
+	return func(dst []float32, from int) {
+		// A table of the 256 values of a scale is faster than the
+		// arithmetic once a run is longer than that; both give the
+		// same bits.
+		var lut [256]float32
+		for i := 0; i < len(dst); {
+			e := from + i
+			c := e / inner % len(t.Scale)
+			s, zp := float64(t.Scale[c]), t.ZeroPoint[c]
+			out := dst[i : i+min(len(dst)-i, inner-e%inner)]
+			i += len(out)
+			switch {
+			case t.Type != tfInt32 && len(out) >= len(lut):
+				for q := range lut {
+					v := int64(q)
+					if t.Type == tfInt8 {
+						v = int64(int8(q))
+					}
+					lut[q] = float32(s * float64(v-zp))
 				}
-				lut[q] = float32(s * float64(v-zp))
-			}
-			for j, q := range t.Data[i : i+inner] {
-				dst[j] = lut[q]
-			}
-		case t.Type == tfUint8:
-			for j, q := range t.Data[i : i+inner] {
-				dst[j] = float32(s * float64(int64(q)-zp))
-			}
-		case t.Type == tfInt8:
-			for j, q := range t.Data[i : i+inner] {
-				dst[j] = float32(s * float64(int64(int8(q))-zp))
-			}
-		default: // INT32
-			for j := range dst {
-				q := int32(le.Uint32(t.Data[4*(i+j):]))
-				dst[j] = float32(s * float64(int64(q)-zp))
+				for j, q := range t.Data[e : e+len(out)] {
+					out[j] = lut[q]
+				}
+			case t.Type == tfUint8:
+				for j, q := range t.Data[e : e+len(out)] {
+					out[j] = float32(s * float64(int64(q)-zp))
+				}
+			case t.Type == tfInt8:
+				for j, q := range t.Data[e : e+len(out)] {
+					out[j] = float32(s * float64(int64(int8(q))-zp))
+				}
+			default: // INT32
+				for j := range out {
+					q := int32(le.Uint32(t.Data[4*(e+j):]))
+					out[j] = float32(s * float64(int64(q)-zp))
+				}
 			}
 		}
-	}
-	return out, nil
+	}, nil
 }
 
 // fbReader decodes flatbuffer tables, vectors and strings from buf. Every
