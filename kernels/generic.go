@@ -73,7 +73,7 @@ func stemGeneric(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi f
 	ow, padLeft := SamePad(w, 3, 2)
 	for oy := y0; oy < y1; oy++ {
 		for ox := range ow {
-			out := dst[(oy*ow+ox)*c:][:c]
+			out := dst[((oy-y0)*ow+ox)*c:][:c]
 			copy(out, wt.Bias[:c])
 			for ky := range 3 {
 				iy := oy*2 - padTop + ky

@@ -671,7 +671,7 @@ func testStem(t *testing.T, l layer) {
 		checkGuards(t, all, len(dst))
 		compare(t, dst, want, cell)
 		checkRows(t, dst, oh, ow*l.cout, func(dst []float32, y0, y1 int) {
-			Stem(dst, src, l.h, l.w, y0, y1, sw, l.act.lo, l.act.hi)
+			Stem(dst[y0*ow*l.cout:], src, l.h, l.w, y0, y1, sw, l.act.lo, l.act.hi)
 		})
 	})
 }

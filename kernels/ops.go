@@ -51,12 +51,14 @@ func Depthwise(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *Depthwise
 }
 
 // Stem computes output rows [y0, y1) of the first convolution of the
-// network, 3x3 stride 2 with TF SAME padding, of src (h x w x 3) into dst
-// (ceil(h/2) x ceil(w/2) x wt.Cout), then bias and clamp.
+// network, 3x3 stride 2 with TF SAME padding, of src (h x w x 3), then bias
+// and clamp. dst holds the output rows from y0: row oy is at
+// dst[(oy-y0)*ow*wt.Cout:], with ow = ceil(w/2); a few rows at a time can
+// go to the ring a streamed first bottleneck reads.
 func Stem(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi float32) {
 	oh, _ := SamePad(h, 3, 2)
 	ow, _ := SamePad(w, 3, 2)
-	if y0 < 0 || y1 > oh || len(src) < h*w*3 || len(dst) < oh*ow*wt.Cout {
+	if y0 < 0 || y1 > oh || len(src) < h*w*3 || len(dst) < (y1-y0)*ow*wt.Cout {
 		panic("kernels: Stem: bad arguments")
 	}
 	if y0 >= y1 {

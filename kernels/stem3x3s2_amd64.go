@@ -73,7 +73,7 @@ func stemRows(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi floa
 		}
 		if xb > xa {
 			x := (2*xa - left) * 3
-			kernel(&dst[(oy*ow+xa)*cout], &src[r[0]+x], &src[r[1]+x], &src[r[2]+x], xb-xa, rows)
+			kernel(&dst[((oy-y0)*ow+xa)*cout], &src[r[0]+x], &src[r[1]+x], &src[r[2]+x], xb-xa, rows)
 		}
 		for ox := range ow {
 			if ox >= xa && ox < xb {
@@ -90,7 +90,7 @@ func stemRows(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi floa
 					}
 				}
 			}
-			kernel(&dst[(oy*ow+ox)*cout], &patch[0], &patch[9], &patch[18], 1, 7)
+			kernel(&dst[((oy-y0)*ow+ox)*cout], &patch[0], &patch[9], &patch[18], 1, 7)
 		}
 	}
 }

@@ -45,7 +45,7 @@ func stemNEON(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi floa
 				rows[ky] = src[iy*w*3 : (iy+1)*w*3]
 			}
 		}
-		out := dst[oy*ow*c : (oy+1)*ow*c]
+		out := dst[(oy-y0)*ow*c : (oy-y0+1)*ow*c]
 		for ox := 0; ox < ow; {
 			ix := ox*2 - padLeft
 			if ix >= 0 && ix+2 < w {

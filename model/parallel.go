@@ -90,7 +90,8 @@ func (s *step) run(thread, from, to int) {
 	case expandDepthwiseStep:
 		s.expandDepthwise(&s.scratch[thread], thread == 0, from*kernels.Tile, min(to*kernels.Tile, s.block.Expanded()))
 	case stemStep:
-		kernels.Stem(s.dst, s.src, s.h, s.w, from, to, s.stem, s.lo, s.hi)
+		ow, _ := kernels.SamePad(s.w, 3, 2)
+		kernels.Stem(s.dst[from*ow*s.stem.Cout:], s.src, s.h, s.w, from, to, s.stem, s.lo, s.hi)
 	case normaliseStep:
 		n := s.w * 3 // a row of pixels
 		in := s.rgb[from*n : to*n]
