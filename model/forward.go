@@ -26,18 +26,26 @@ func (r *Runner) Forward(rgb []byte) []float32 {
 	r.pool.run(&r.step)
 	r.start()
 
-	// Stem: 3x3 conv, stride 2, ReLU6.
-	r.run(step{kind: stemStep, dst: r.x, src: r.input, h: a.Res, w: a.Res, stem: m.stem, lo: relu6Min, hi: relu6Max})
+	// Stem: 3x3 conv, stride 2, ReLU6. Streamed, it computes the rows of
+	// the first bottleneck's input as the block reads them, into its ring,
+	// so that its output, the widest of the network, never exists whole.
+	x, y := r.x, r.y
+	first := 0
+	if r.fuseStem() {
+		r.stream(a.Bottlenecks[0], r.strips[0], &m.bottlenecks[0], r.input, y, m.stem)
+		x, y, first = y, x, 1
+	} else {
+		r.run(step{kind: stemStep, dst: r.x, src: r.input, h: a.Res, w: a.Res, stem: m.stem, lo: relu6Min, hi: relu6Max})
+	}
 
 	// 17 inverted-residual bottlenecks.
-	x, y := r.x, r.y
-	for i, b := range a.Bottlenecks {
-		w := &m.bottlenecks[i]
+	for i := first; i < len(a.Bottlenecks); i++ {
+		b, w := a.Bottlenecks[i], &m.bottlenecks[i]
 		if !r.layerwise {
 			if r.split[i] {
 				r.byChannels(b, w, x, y)
 			} else {
-				r.stream(b, r.strips[i], w, x, y)
+				r.stream(b, r.strips[i], w, x, y, nil)
 			}
 			x, y = y, x
 			continue
@@ -85,16 +93,22 @@ func (r *Runner) run(s step) {
 }
 
 // stream computes bottleneck b from x into y in strips, each thread a band
-// of output rows (paper, section 5.1).
-func (r *Runner) stream(b Bottleneck, strip int, w *bottleneckWeights, x, y []float32) {
-	r.step = step{kind: bottleneckStep, src: x, dst: y, block: b, strip: strip, weights: w, scratch: r.scratch, timing: r.timing}
+// of output rows (paper, section 5.1). With stem weights, x is the
+// normalised image, and the stem computes the block's input (fuseStem).
+func (r *Runner) stream(b Bottleneck, strip int, w *bottleneckWeights, x, y []float32, stem *kernels.StemWeights) {
+	r.step = step{kind: bottleneckStep, src: x, dst: y, block: b, strip: strip, weights: w, scratch: r.scratch, timing: r.timing,
+		stem: stem, h: r.arch.Res, w: r.arch.Res}
 	r.pool.run(&r.step)
-	t := r.scratch[0].times[:] // expand, depthwise, project
-	if b.T == 1 {
+	t := r.scratch[0].times[:] // expand (or the stem), depthwise, project
+	if b.T == 1 && stem == nil {
 		t = t[1:]
 	}
 	r.share(t)
 }
+
+// fuseStem reports whether the stem streams into the first bottleneck's
+// ring (see Arch.fusesStem), unless the runner runs layer by layer.
+func (r *Runner) fuseStem() bool { return !r.layerwise && r.arch.fusesStem(r.pool.threads) }
 
 // byChannels computes bottleneck b from x into y split by channels: each
 // thread expands and filters a range of the expanded channels, whole, then

@@ -38,8 +38,10 @@ func (a *Arch) LayerwiseActivationBytes() []int64 {
 // block's input and output whole, and each thread's ring of expanded rows
 // and strip of depthwise output; all the layers of a block share its
 // figure. A small block that the threads split by channels instead has
-// its expanded tensor and depthwise output whole. The other layers are as
-// layer by layer.
+// its expanded tensor and depthwise output whole. The stem computes the
+// first block's input rows into its ring, so that block holds the image
+// instead, and the stem shares its figure. The other layers are as layer
+// by layer.
 func (a *Arch) StreamedActivationBytes(threads int) []int64 {
 	live := a.LayerwiseActivationBytes()
 	i := 1 // after the stem
@@ -50,14 +52,22 @@ func (a *Arch) StreamedActivationBytes(threads int) []int64 {
 			n = 3
 		}
 		strip := plan[j]
+		stem := j == 0 && a.fusesStem(threads)
 		perThread := int64(strip * b.OutW * b.Expanded())
-		if b.T != 1 {
+		in := int64(b.H * b.W * b.In)
+		if b.T != 1 || stem {
 			perThread += int64(ringRows(b, strip) * b.W * b.Expanded())
 		}
+		if stem {
+			in = int64(a.Res * a.Res * 3)
+		}
 		active := int64(max(1, min(threads, b.OutH))) // threads with a band of rows
-		bytes := 4 * (int64(b.H*b.W*b.In) + int64(b.OutH*b.OutW*b.Out) + active*perThread)
+		bytes := 4 * (in + int64(b.OutH*b.OutW*b.Out) + active*perThread)
 		if byChannels(b, threads) {
 			bytes = 4 * int64(b.H*b.W*b.In+b.OutH*b.OutW*b.Out+(b.H*b.W+b.OutH*b.OutW)*b.Expanded())
+		}
+		if stem {
+			live[0] = bytes
 		}
 		for range n {
 			live[i] = bytes

@@ -80,9 +80,15 @@ func (m *Model) NewRunner(res, threads int) (*Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	xy := a.StemH * a.StemH * a.Stem
+	pool := newPool(threads)
+	// The blocks' outputs, and the stem's unless it streams into the
+	// first block.
+	xy := 0
+	if !a.fusesStem(pool.threads) {
+		xy = a.StemH * a.StemH * a.Stem
+	}
 	for _, b := range a.Bottlenecks {
-		xy = max(xy, b.H*b.W*b.In, b.OutH*b.OutW*b.Out)
+		xy = max(xy, b.OutH*b.OutW*b.Out)
 	}
 	r := &Runner{
 		m:      m,
@@ -95,7 +101,7 @@ func (m *Model) NewRunner(res, threads int) (*Runner, error) {
 		pooled: make([]float32, a.Head),
 		logits: make([]float32, a.Classes),
 		probs:  make([]float32, a.Classes),
-		pool:   newPool(threads),
+		pool:   pool,
 	}
 	r.times = make([]time.Duration, len(r.layers))
 	r.strips = stripPlan(a)
@@ -135,6 +141,9 @@ func (r *Runner) SetLayerwise(on bool) {
 	r.layerwise = on
 	if !on {
 		return
+	}
+	if n := r.arch.StemH * r.arch.StemH * r.arch.Stem; len(r.x) < n {
+		r.x, r.y = make([]float32, n), make([]float32, n)
 	}
 	var e, d int
 	for _, b := range r.arch.Bottlenecks {

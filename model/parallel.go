@@ -30,9 +30,10 @@ type step struct {
 	rgb   []byte
 	pixel *[256]float32
 
-	// A streamed bottleneck: src is its input, dst its output. Split by
-	// channels: src is its input, expanded its expanded tensor, dst its
-	// depthwise output.
+	// A streamed bottleneck: src is its input, dst its output; or, with
+	// stem weights, src is the h x w image whose stem is the block's input.
+	// Split by channels: src is its input, expanded its expanded tensor,
+	// dst its depthwise output.
 	expanded []float32
 	block    Bottleneck
 	strip    int // output rows per strip

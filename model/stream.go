@@ -46,6 +46,15 @@ func byChannels(b Bottleneck, threads int) bool {
 	return threads > 1 && b.H < threads*minBandRows && b.Expanded()%kernels.Tile == 0
 }
 
+// fusesStem reports whether, streamed on the given threads, the first
+// bottleneck computes its input rows with the stem: unless the threads
+// split it by channels (tiny images), or it adds its input (never in
+// MobileNetV2: the stem is twice as wide as the block's output).
+func (a *Arch) fusesStem(threads int) bool {
+	b := a.Bottlenecks[0]
+	return !byChannels(b, threads) && !b.Residual
+}
+
 // stripBytes is the budget of one thread's strip buffers: the expanded rows
 // a strip reads and the strip's depthwise output. (A variable so that tests
 // can force strips of one row.)
@@ -73,7 +82,7 @@ type scratch struct {
 func scratchSizes(a *Arch, plan []int) (ring, strip int) {
 	for i, b := range a.Bottlenecks {
 		s := plan[i]
-		if b.T != 1 {
+		if b.T != 1 || i == 0 { // the first block's ring holds rows of the stem
 			ring = max(ring, ringRows(b, s)*b.W*b.Expanded())
 		}
 		strip = max(strip, s*b.OutW*b.Expanded())
@@ -102,23 +111,30 @@ func (s *step) stream(sc *scratch, first bool, from, to int) {
 		t = time.Now()
 	}
 
-	// Without expansion the depthwise reads the block's input whole.
+	// Without expansion the depthwise reads the block's input whole; with
+	// it, or with the stem computing the input of the first block from the
+	// image in s.src, the rows of a ring.
 	in, rows := s.src, b.H
 	ring := ringRows(b, strip)
-	if b.T != 1 {
+	inRing := b.T != 1 || s.stem != nil
+	if inRing {
 		in, rows = sc.ring, ring
 	}
 	next := max(from*b.Stride-top, 0) // the next input row to expand
 	for y0 := from; y0 < to; y0 += strip {
 		y1 := min(y0+strip, to)
-		if b.T != 1 {
+		if inRing {
 			// Expand the input rows this strip reads that are not in the
 			// ring yet; they overwrite rows no strip reads any more.
 			end := min((y1-1)*b.Stride-top+2, b.H-1) + 1
 			for next < end {
 				r := next % ring
 				n := min(end-next, ring-r)
-				kernels.Pointwise(sc.ring[r*b.W*e:], s.src[next*b.W*b.In:], n*b.W, w.expand, nil, 0, e, relu6Min, relu6Max)
+				if s.stem != nil {
+					kernels.Stem(sc.ring[r*b.W*e:], s.src, s.h, s.w, next, next+n, s.stem, relu6Min, relu6Max)
+				} else {
+					kernels.Pointwise(sc.ring[r*b.W*e:], s.src[next*b.W*b.In:], n*b.W, w.expand, nil, 0, e, relu6Min, relu6Max)
+				}
 				next += n
 			}
 			lap(0)
