@@ -63,6 +63,6 @@ func BenchmarkStem(b *testing.B) {
 		sw := PackStem(uniform(r, 27*l.cout, weightScale(27)), uniform(r, l.cout, 2), l.cout)
 		oh, ow := outSize(l.h, 2), outSize(l.w, 2)
 		dst := make([]float32, oh*ow*l.cout)
-		return func() { Stem(dst, src, l.h, l.w, l.h, 0, oh, sw, l.act.lo, l.act.hi) }
+		return func() { Stem(dst, src, l.h, l.w, 0, oh, sw, l.act.lo, l.act.hi) }
 	})
 }

@@ -21,7 +21,7 @@ type impl struct {
 	// rows, output rows y0..y1-1 from the start of dst.
 	depthwise func(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, c0, c1 int, lo, hi float32)
 	// stem: 3x3 stride 2, TF SAME padding, input h x w x 3, output rows y0..y1-1.
-	stem func(dst, src []float32, h, w, rows, y0, y1 int, wt *StemWeights, lo, hi float32)
+	stem func(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi float32)
 }
 
 var generic = impl{

@@ -111,7 +111,7 @@ func FuzzStem(f *testing.F) {
 			return fmt.Sprintf("%dx%dx3 -> %d, %s: y %d x %d channel %d", h, w, cout, a.name, i/cout/ow, i/cout%ow, i%cout)
 		}
 		compareSets(t, oh*ow*cout, want, cell, func(dst []float32) {
-			Stem(dst, src, h, w, h, 0, oh, sw, a.lo, a.hi)
+			Stem(dst, src, h, w, 0, oh, sw, a.lo, a.hi)
 		})
 	})
 }

@@ -67,7 +67,7 @@ func depthwiseGeneric(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *De
 	}
 }
 
-func stemGeneric(dst, src []float32, h, w, rows, y0, y1 int, wt *StemWeights, lo, hi float32) {
+func stemGeneric(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi float32) {
 	c, cp := wt.Cout, roundUp(wt.Cout, Tile)
 	_, padTop := SamePad(h, 3, 2)
 	ow, padLeft := SamePad(w, 3, 2)
@@ -85,7 +85,7 @@ func stemGeneric(dst, src []float32, h, w, rows, y0, y1 int, wt *StemWeights, lo
 					if ix < 0 || ix >= w {
 						continue
 					}
-					for ci, x := range src[((iy%rows)*w+ix)*3:][:3] {
+					for ci, x := range src[(iy*w+ix)*3 : (iy*w+ix)*3+3] {
 						k := wt.W[((ky*3+kx)*3+ci)*cp:][:c]
 						for i := range out {
 							out[i] += x * k[i]

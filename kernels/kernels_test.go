@@ -667,36 +667,12 @@ func testStem(t *testing.T, l layer) {
 	}
 	forEachSet(t, func(t *testing.T) {
 		dst, all := newOut(oh * ow * l.cout)
-		Stem(dst, src, l.h, l.w, l.h, 0, oh, sw, l.act.lo, l.act.hi)
+		Stem(dst, src, l.h, l.w, 0, oh, sw, l.act.lo, l.act.hi)
 		checkGuards(t, all, len(dst))
 		compare(t, dst, want, cell)
 		checkRows(t, dst, oh, ow*l.cout, func(dst []float32, y0, y1 int) {
-			Stem(dst[y0*ow*l.cout:], src, l.h, l.w, l.h, y0, y1, sw, l.act.lo, l.act.hi)
+			Stem(dst[y0*ow*l.cout:], src, l.h, l.w, y0, y1, sw, l.act.lo, l.act.hi)
 		})
-
-		// A strip of output rows at a time, from a ring holding just the
-		// image rows each strip reads, gives the same bits.
-		top := 0
-		if l.h%2 == 1 {
-			top = 1
-		}
-		row := l.w * 3
-		for _, strip := range []int{1, 2, 3} {
-			rows := min(l.h, (strip-1)*2+3)
-			ring := unaligned(make([]float32, rows*row))
-			out, all := newOut(strip * ow * l.cout)
-			for y0 := 0; y0 < oh; y0 += strip {
-				y1 := min(y0+strip, oh)
-				for iy := max(y0*2-top, 0); iy <= min((y1-1)*2-top+2, l.h-1); iy++ {
-					copy(ring[iy%rows*row:(iy%rows+1)*row], src[iy*row:(iy+1)*row])
-				}
-				Stem(out, ring, l.h, l.w, rows, y0, y1, sw, l.act.lo, l.act.hi)
-				checkGuards(t, all, len(out))
-				if got, want := bits(out[:(y1-y0)*ow*l.cout]), bits(dst[y0*ow*l.cout:y1*ow*l.cout]); !slices.Equal(got, want) {
-					t.Fatalf("set %s: strips of %d rows from a ring of %d: rows [%d, %d) differ", Name(), strip, rows, y0, y1)
-				}
-			}
-		}
 	})
 }
 
@@ -712,7 +688,7 @@ func TestNoAllocs(t *testing.T) {
 		for name, f := range map[string]func(){
 			"Pointwise": func() { Pointwise(dst, src, 81, pw, res, 0, pw.Cout, LinearMin, LinearMax) },
 			"Depthwise": func() { Depthwise(dst, src, 9, 9, 1, 9, 0, 9, dw, 0, dw.C, ReLU6Min, ReLU6Max) },
-			"Stem":      func() { Stem(dst, src, 9, 9, 9, 0, 5, sw, ReLU6Min, ReLU6Max) },
+			"Stem":      func() { Stem(dst, src, 9, 9, 0, 5, sw, ReLU6Min, ReLU6Max) },
 		} {
 			if n := testing.AllocsPerRun(10, f); n != 0 {
 				t.Errorf("set %s: %s allocates %v times per call", Name(), name, n)

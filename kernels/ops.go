@@ -51,25 +51,20 @@ func Depthwise(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *Depthwise
 }
 
 // Stem computes output rows [y0, y1) of the first convolution of the
-// network, 3x3 stride 2 with TF SAME padding, of an h x w x 3 image, then
-// bias and clamp. As for Depthwise, src holds the image in a ring of rows
-// rows (input row iy at src[(iy%rows)*w*3:]; rows == h is the whole
-// image), and dst the output rows from y0 (row oy at
-// dst[(oy-y0)*ow*wt.Cout:], with ow = ceil(w/2)): a streamed first
-// bottleneck reads the stem a few rows at a time from the image a few rows
-// at a time.
-func Stem(dst, src []float32, h, w, rows, y0, y1 int, wt *StemWeights, lo, hi float32) {
-	oh, top := SamePad(h, 3, 2)
+// network, 3x3 stride 2 with TF SAME padding, of src (h x w x 3), then bias
+// and clamp. dst holds the output rows from y0: row oy is at
+// dst[(oy-y0)*ow*wt.Cout:], with ow = ceil(w/2); a few rows at a time can
+// go to the ring a streamed first bottleneck reads.
+func Stem(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi float32) {
+	oh, _ := SamePad(h, 3, 2)
 	ow, _ := SamePad(w, 3, 2)
-	first, last := max(y0*2-top, 0), min((y1-1)*2-top+2, h-1)
-	if y0 < 0 || y1 > oh || rows < 1 || rows > h || y0 < y1 && rows < last-first+1 ||
-		len(src) < rows*w*3 || len(dst) < (y1-y0)*ow*wt.Cout {
+	if y0 < 0 || y1 > oh || len(src) < h*w*3 || len(dst) < (y1-y0)*ow*wt.Cout {
 		panic("kernels: Stem: bad arguments")
 	}
 	if y0 >= y1 {
 		return
 	}
-	active.stem(dst, src, h, w, rows, y0, y1, wt, lo, hi)
+	active.stem(dst, src, h, w, y0, y1, wt, lo, hi)
 }
 
 // AvgPool averages channels [c0, c1) of src ([pixels][c]) over its pixels

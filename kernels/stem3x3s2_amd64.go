@@ -26,8 +26,8 @@ package kernels
 //go:noescape
 func conv3x3s2c3AVX2(dst, r0, r1, r2, w, bias *float32, mask *int32, n, cout, cp, rows int, lo, hi float32)
 
-func stemAVX2(dst, src []float32, h, w, ring, y0, y1 int, wt *StemWeights, lo, hi float32) {
-	stemRows(dst, src, h, w, ring, y0, y1, wt, lo, hi, false)
+func stemAVX2(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi float32) {
+	stemRows(dst, src, h, w, y0, y1, wt, lo, hi, false)
 }
 
 // stemRows runs the AVX2 or AVX-512 stem microkernel over output rows
@@ -35,7 +35,7 @@ func stemAVX2(dst, src []float32, h, w, ring, y0, y1 int, wt *StemWeights, lo, h
 // in one call, the others one by one from a zero-padded copy of their
 // inputs. (A flag, not a function value: through one, the copy would
 // escape to the heap.)
-func stemRows(dst, src []float32, h, w, ring, y0, y1 int, wt *StemWeights, lo, hi float32, avx512 bool) {
+func stemRows(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi float32, avx512 bool) {
 	cout, cp := wt.Cout, roundUp(wt.Cout, Tile)
 	var mask *int32
 	if n := cout % Tile; n != 0 {
@@ -66,9 +66,9 @@ func stemRows(dst, src []float32, h, w, ring, y0, y1 int, wt *StemWeights, lo, h
 		var r [3]int
 		rows := 0
 		for ky := range 3 {
-			r[ky] = (iy + 1) % ring * row
+			r[ky] = (iy + 1) * row
 			if y := iy + ky; y >= 0 && y < h {
-				r[ky], rows = y%ring*row, rows|1<<ky
+				r[ky], rows = y*row, rows|1<<ky
 			}
 		}
 		if xb > xa {
@@ -86,7 +86,7 @@ func stemRows(dst, src []float32, h, w, ring, y0, y1 int, wt *StemWeights, lo, h
 					if y < 0 || y >= h || x < 0 || x >= w {
 						clear(in)
 					} else {
-						copy(in, src[(y%ring*w+x)*3:])
+						copy(in, src[(y*w+x)*3:])
 					}
 				}
 			}

@@ -29,7 +29,7 @@ func stem3x3s2NEON(dst, r0, r1, r2, w, bias *float32, n, cp, cout, nt int, lo, h
 // input rows outside the image are the zero row, interior pixels go in one
 // run, and each edge pixel is computed from a copy of its 3x3x3 window with
 // zeros outside the image.
-func stemNEON(dst, src []float32, h, w, ring, y0, y1 int, wt *StemWeights, lo, hi float32) {
+func stemNEON(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi float32) {
 	c := wt.Cout
 	if c == 0 {
 		return
@@ -42,8 +42,7 @@ func stemNEON(dst, src []float32, h, w, ring, y0, y1 int, wt *StemWeights, lo, h
 		for ky := range rows {
 			rows[ky] = zero
 			if iy := oy*2 - padTop + ky; iy >= 0 && iy < h {
-				r := iy % ring
-				rows[ky] = src[r*w*3 : (r+1)*w*3]
+				rows[ky] = src[iy*w*3 : (iy+1)*w*3]
 			}
 		}
 		out := dst[(oy-y0)*ow*c : (oy-y0+1)*ow*c]

@@ -26,6 +26,6 @@ package kernels
 func conv3x3s2c3AVX512(dst, r0, r1, r2, w, bias *float32, n, cout, cp, rows int, lo, hi float32)
 
 // stemAVX512 is stemAVX2 with conv3x3s2c3AVX512.
-func stemAVX512(dst, src []float32, h, w, ring, y0, y1 int, wt *StemWeights, lo, hi float32) {
-	stemRows(dst, src, h, w, ring, y0, y1, wt, lo, hi, true)
+func stemAVX512(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi float32) {
+	stemRows(dst, src, h, w, y0, y1, wt, lo, hi, true)
 }

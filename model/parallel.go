@@ -92,7 +92,7 @@ func (s *step) run(thread, from, to int) {
 		s.expandDepthwise(&s.scratch[thread], thread == 0, from*kernels.Tile, min(to*kernels.Tile, s.block.Expanded()))
 	case stemStep:
 		ow, _ := kernels.SamePad(s.w, 3, 2)
-		kernels.Stem(s.dst[from*ow*s.stem.Cout:], s.src, s.h, s.w, s.h, from, to, s.stem, s.lo, s.hi)
+		kernels.Stem(s.dst[from*ow*s.stem.Cout:], s.src, s.h, s.w, from, to, s.stem, s.lo, s.hi)
 	case normaliseStep:
 		n := s.w * 3 // a row of pixels
 		in := s.rgb[from*n : to*n]

@@ -131,7 +131,7 @@ func (s *step) stream(sc *scratch, first bool, from, to int) {
 				r := next % ring
 				n := min(end-next, ring-r)
 				if s.stem != nil {
-					kernels.Stem(sc.ring[r*b.W*e:], s.src, s.h, s.w, s.h, next, next+n, s.stem, relu6Min, relu6Max)
+					kernels.Stem(sc.ring[r*b.W*e:], s.src, s.h, s.w, next, next+n, s.stem, relu6Min, relu6Max)
 				} else {
 					kernels.Pointwise(sc.ring[r*b.W*e:], s.src[next*b.W*b.In:], n*b.W, w.expand, nil, 0, e, relu6Min, relu6Max)
 				}
