@@ -30,9 +30,9 @@ func stripPlan(a *Arch) []int {
 // minBandRows is the fewest input rows per thread for which a bottleneck
 // streams in bands of rows; below it, the threads split the block by
 // channels (see byChannels). On 2 threads at 1.0/224 that is the three
-// 7x7 blocks, each 4-7% faster so (12 us in all); the strided 14x14 block
-// was 12% slower, and the 14x14 ones slower still.
-var minBandRows = 4
+// 7x7 blocks, each 3-9% faster so (about 20 us in all); the strided 14x14
+// block was 12% slower, and the 14x14 ones slower still.
+const minBandRows = 4
 
 // byChannels reports whether bottleneck b runs split by channels on the
 // given threads rather than streamed in bands of rows. In a band of a few
