@@ -8,6 +8,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"strconv"
+	"sync"
 )
 
 // Model is one entry of the catalogue: a pretrained MobileNetV2 file and
@@ -24,26 +25,31 @@ type Model struct {
 //go:embed models.json
 var modelsJSON []byte
 
-var catalogue struct {
+// The catalogue and the table are parsed when first asked for, not at
+// start-up: every run of mbv2 would pay for them, most without needing
+// them.
+
+type catalogueFile struct {
 	Default string  `json:"default"`
 	Models  []Model `json:"models"`
 }
 
-func init() {
+var catalogue = sync.OnceValue(func() (c catalogueFile) {
 	// models.json is part of the source: a syntax error is a build bug, and
 	// the package test catches it before any release.
-	if err := json.Unmarshal(modelsJSON, &catalogue); err != nil {
+	if err := json.Unmarshal(modelsJSON, &c); err != nil {
 		panic("assets: models.json: " + err.Error())
 	}
-}
+	return c
+})
 
 // Models returns the catalogue, in the order of models.json.
 func Models() []Model {
-	return append([]Model(nil), catalogue.Models...)
+	return append([]Model(nil), catalogue().Models...)
 }
 
 // DefaultModel returns the name of the model used when none is given.
-func DefaultModel() string { return catalogue.Default }
+func DefaultModel() string { return catalogue().Default }
 
 // Checkpoint is one row of the TF-slim MobileNetV2 table: a configuration
 // trained on ImageNet, its cost as published (rounded down) and its accuracy.
@@ -58,7 +64,7 @@ type Checkpoint struct {
 //go:embed slim_checkpoints.csv
 var slimCSV []byte
 
-var slim = parseSlim(slimCSV)
+var slim = sync.OnceValue(func() []Checkpoint { return parseSlim(slimCSV) })
 
 // parseSlim reads the table; like models.json it is source, so an error is
 // a build bug that the package test catches.
@@ -91,12 +97,12 @@ func parseSlim(b []byte) []Checkpoint {
 
 // SlimCheckpoints returns the TF-slim table, widest first.
 func SlimCheckpoints() []Checkpoint {
-	return append([]Checkpoint(nil), slim...)
+	return append([]Checkpoint(nil), slim()...)
 }
 
 // SlimCheckpoint returns the published row of a configuration, if any.
 func SlimCheckpoint(width float64, res int) (Checkpoint, bool) {
-	for _, c := range slim {
+	for _, c := range slim() {
 		if c.Width == width && c.Res == res {
 			return c, true
 		}
