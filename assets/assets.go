@@ -1,5 +1,6 @@
-// Package assets holds facts embedded in the binary: the catalogue of known
-// models and the published cost and accuracy of the TF-slim checkpoints.
+// Package assets holds what is embedded in the binary: the default model, the
+// catalogue of known models and the published cost and accuracy of the
+// TF-slim checkpoints.
 package assets
 
 import (
@@ -50,6 +51,24 @@ func Models() []Model {
 
 // DefaultModel returns the name of the model used when none is given.
 func DefaultModel() string { return catalogue().Default }
+
+// The default model, byte for byte as Google published it (Apache-2.0: see
+// mobilenet_v2_1.0_224_quant.NOTICE), so that mbv2 works out of the box,
+// offline. Embedded as a []byte, not a string or an embed.FS, both of which
+// would be copied to be read as bytes: these bytes are used in place, paged
+// in from the executable as the loader reads them.
+//
+//go:embed mobilenet_v2_1.0_224_quant.tflite
+var defaultModelFile []byte
+
+// BuiltIn returns the bytes of the model of the catalogue named name if the
+// binary holds them, else nil. They are the binary's own: never write to them.
+func BuiltIn(name string) []byte {
+	if name == "mobilenet_v2_1.0_224_quant" {
+		return defaultModelFile
+	}
+	return nil
+}
 
 // Checkpoint is one row of the TF-slim MobileNetV2 table: a configuration
 // trained on ImageNet, its cost as published (rounded down) and its accuracy.

@@ -1,6 +1,8 @@
 package assets
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"regexp"
 	"strings"
 	"testing"
@@ -45,5 +47,26 @@ func TestModelsIsACopy(t *testing.T) {
 	Models()[0].Name = "changed"
 	if Models()[0].Name == "changed" {
 		t.Error("Models() shares its backing array with the catalogue")
+	}
+}
+
+// TestBuiltIn checks the embedded model is the catalogue's file, byte for
+// byte, and that only catalogue models are built in.
+func TestBuiltIn(t *testing.T) {
+	if BuiltIn(DefaultModel()) == nil {
+		t.Errorf("the default model %s is not built in", DefaultModel())
+	}
+	if BuiltIn("nope") != nil {
+		t.Error(`BuiltIn("nope") != nil`)
+	}
+	for _, m := range Models() {
+		data := BuiltIn(m.Name)
+		if data == nil {
+			continue
+		}
+		sum := sha256.Sum256(data)
+		if int64(len(data)) != m.Size || hex.EncodeToString(sum[:]) != m.SHA256 {
+			t.Errorf("built-in %s: %d bytes, sha256 %x; want %d bytes, %s", m.Name, len(data), sum, m.Size, m.SHA256)
+		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -277,11 +276,7 @@ type weights struct {
 // loadBenchModel reads and loads a model file, timing the load alone (not a
 // first-use download).
 func loadBenchModel(io *iostreams, arg string) (weights, error) {
-	path, name, err := resolveModel(io, arg)
-	if err != nil {
-		return weights{}, err
-	}
-	data, err := os.ReadFile(path)
+	data, path, name, err := readModel(io, arg)
 	if err != nil {
 		return weights{}, err
 	}

@@ -297,13 +297,9 @@ func readError(err error) error {
 // sized learns the model's resolution first, before the weights are
 // unpacked, so that images can be resized meanwhile.
 func loadModel(io *iostreams, arg, labelsFile string, sized func(res int)) (*model.Model, string, error) {
-	path, name, err := resolveModel(io, arg)
+	data, path, name, err := readModel(io, arg)
 	if err != nil {
 		return nil, "", err
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, "", fmt.Errorf("model %s: %w", path, readError(err))
 	}
 	if res, err := model.InputSize(data); err == nil {
 		sized(res)

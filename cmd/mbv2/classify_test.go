@@ -182,6 +182,25 @@ func TestClassifyModelErrors(t *testing.T) {
 	}
 }
 
+// TestClassifyBuiltIn runs the README's first command: the sample photo with
+// the built-in model, with no cache and no network.
+func TestClassifyBuiltIn(t *testing.T) {
+	cache := filepath.Join(t.TempDir(), "cache")
+	t.Setenv(envCache, cache)
+	t.Setenv(envMirror, "http://127.0.0.1:1") // nothing listens there
+	t.Setenv(envModel, "")
+	photo := filepath.Join("..", "..", "testdata", "chelsea.jpg")
+	code, stdout, stderr := runCmd(t, nil, "classify", "-k", "1", "--json", photo)
+	var res result
+	if err := json.Unmarshal([]byte(stdout), &res); code != exitOK || stderr != "" || err != nil {
+		t.Fatalf("exit %d, %v, stdout %q, stderr %q", code, err, stdout, stderr)
+	}
+	if res.Model != defaultModelName() || len(res.Top) != 1 || res.Top[0].Label != "Egyptian cat" {
+		t.Errorf("got %s, want %s saying Egyptian cat", stdout, defaultModelName())
+	}
+	checkNoFiles(t, cache)
+}
+
 // TestClassifyRealModel classifies the shared photos with the default model.
 func TestClassifyRealModel(t *testing.T) {
 	dir := sharedModelsDir(t)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -31,6 +32,7 @@ const (
 type modelStore struct {
 	models      []assets.Model
 	defaultName string
+	builtIn     func(name string) []byte // a model's bytes if the binary holds them, else nil
 	getenv      func(string) string
 	client      *http.Client
 	io          *iostreams // download progress goes to io.Err
@@ -49,24 +51,58 @@ func newModelStore(io *iostreams) *modelStore {
 	return &modelStore{
 		models:      assets.Models(),
 		defaultName: assets.DefaultModel(),
+		builtIn:     assets.BuiltIn,
 		getenv:      os.Getenv,
 		client:      httpClient,
 		io:          io,
 	}
 }
 
-// resolveModel turns the -m argument into the path of a model file, with
-// the real catalogue and environment; name is the catalogue name, or ""
-// for a path. See (*modelStore).resolve. A first use downloads the model,
-// with progress on io.Err; Ctrl-C cancels it and leaves nothing behind.
-func resolveModel(io *iostreams, arg string) (path, name string, err error) {
+// readModel returns the bytes of the model named by the -m argument, with
+// the real catalogue and environment, where they come from (a path, or
+// builtInPath) and its catalogue name ("" for a path). See
+// (*modelStore).read. A first use downloads the model, with progress on
+// io.Err; Ctrl-C cancels it and leaves nothing behind.
+func readModel(io *iostreams, arg string) (data []byte, path, name string, err error) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	return newModelStore(io).resolve(ctx, arg)
+	return newModelStore(io).read(ctx, arg)
+}
+
+// builtInPath stands for the path of a model built into the binary.
+const builtInPath = "built in"
+
+// read is resolve and reading the file, except that a model built into the
+// binary is neither looked for in the cache nor downloaded: its bytes are
+// used in place, with no copy, as they are mapped from the executable.
+func (s *modelStore) read(ctx context.Context, arg string) (data []byte, path, name string, err error) {
+	if name := s.choose(arg); s.builtIn(name) != nil {
+		return s.builtIn(name), builtInPath, name, nil
+	}
+	path, name, err = s.resolve(ctx, arg)
+	if err != nil {
+		return nil, "", "", err
+	}
+	data, err = os.ReadFile(path)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("model %s: %w", path, readError(err))
+	}
+	return data, path, name, nil
 }
 
 // defaultModelName is the model used when neither -m nor $MBV2_MODEL is set.
 func defaultModelName() string { return assets.DefaultModel() }
+
+// choose returns the -m argument, else $MBV2_MODEL, else the default model.
+func (s *modelStore) choose(arg string) string {
+	if arg == "" {
+		arg = s.getenv(envModel)
+	}
+	if arg == "" {
+		arg = s.defaultName
+	}
+	return arg
+}
 
 // resolve returns the model file named by arg, else by $MBV2_MODEL, else the
 // default model, and its catalogue name ("" for a path). A catalogue name
@@ -79,12 +115,7 @@ func defaultModelName() string { return assets.DefaultModel() }
 // and rehashing would add ~2 ms to every run to guard against someone
 // editing the cache by hand. 'mbv2 model fetch' rehashes and repairs.
 func (s *modelStore) resolve(ctx context.Context, arg string) (path, name string, err error) {
-	if arg == "" {
-		arg = s.getenv(envModel)
-	}
-	if arg == "" {
-		arg = s.defaultName
-	}
+	arg = s.choose(arg)
 	if m, ok := s.lookup(arg); ok {
 		path, err := s.cachePath(m)
 		if err != nil {
@@ -115,7 +146,7 @@ func (s *modelStore) resolve(ctx context.Context, arg string) (path, name string
 
 // fetch makes sure m is in the cache with the right sha256 and returns its
 // path. Unlike resolve it rehashes a cached file, and downloads it again if
-// it is corrupt.
+// it is corrupt. A model built into the binary is written from it.
 func (s *modelStore) fetch(ctx context.Context, m assets.Model) (string, error) {
 	path, err := s.cachePath(m)
 	if err != nil {
@@ -130,6 +161,10 @@ func (s *modelStore) fetch(ctx context.Context, m assets.Model) (string, error) 
 			return path, nil
 		}
 		fmt.Fprintf(s.io.Err, "cached %s has sha256 %s, want %s: downloading it again\n", m.Name, sum, m.SHA256)
+	}
+	if data := s.builtIn(m.Name); data != nil {
+		// mbv2 never reads this file, but other programs, or -m PATH, may.
+		return path, saveVerified(path, m, bytes.NewReader(data), nil)
 	}
 	return path, s.download(ctx, m, path)
 }

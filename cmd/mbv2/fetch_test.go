@@ -73,6 +73,7 @@ func newTestStore(t *testing.T, models []assets.Model, env map[string]string) (*
 	return &modelStore{
 		models:      models,
 		defaultName: models[0].Name,
+		builtIn:     func(string) []byte { return nil },
 		getenv:      func(k string) string { return env[k] },
 		client:      &http.Client{},
 		io:          &iostreams{Out: &bytes.Buffer{}, Err: stderr},
@@ -359,6 +360,44 @@ func TestResolve(t *testing.T) {
 		if err != nil || path != wantPath || name != wantName {
 			t.Errorf("resolve(%q) with %s=%q = %q, %q, %v; want %q, %q", c.arg, envModel, c.env, path, name, err, wantPath, wantName)
 		}
+	}
+}
+
+// TestReadBuiltIn checks a built-in model is used in place, without the
+// cache or the network, whether named or the default, and that 'model
+// fetch' writes it from the binary.
+func TestReadBuiltIn(t *testing.T) {
+	srv := newFetchServer(t)
+	data, m := tinyModel(srv.URL)
+	cache := filepath.Join(t.TempDir(), "cache")
+	for _, c := range []struct{ arg, env string }{{"", ""}, {"tiny", ""}, {"", "tiny"}} {
+		s, _ := newTestStore(t, []assets.Model{m}, map[string]string{envCache: cache, envModel: c.env})
+		s.builtIn = func(name string) []byte {
+			if name == "tiny" {
+				return data
+			}
+			return nil
+		}
+		got, path, name, err := s.read(context.Background(), c.arg)
+		if err != nil || path != builtInPath || name != "tiny" || len(got) != len(data) || &got[0] != &data[0] {
+			t.Errorf("read(%q) with %s=%q = %d bytes, %q, %q, %v; want the built-in bytes themselves",
+				c.arg, envModel, c.env, len(got), path, name, err)
+		}
+	}
+	if n := srv.requests.Load(); n != 0 {
+		t.Errorf("%d requests", n)
+	}
+	checkNoFiles(t, cache)
+
+	s, _ := newTestStore(t, []assets.Model{m}, map[string]string{envCache: cache})
+	s.builtIn = func(string) []byte { return data }
+	path, err := s.fetch(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFile(t, path, data)
+	if n := srv.requests.Load(); n != 0 {
+		t.Errorf("fetch: %d requests", n)
 	}
 }
 

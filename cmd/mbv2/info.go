@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 	"text/tabwriter"
 
 	"github.com/mbv2/mbv2/model"
@@ -148,11 +147,7 @@ func runModelInfo(opts *infoOptions) error {
 	cfg := model.Config{Width: opts.width, Res: opts.res, Classes: 1001}
 	var file *modelFile
 	if opts.model != "" {
-		path, name, err := resolveModel(opts.io, opts.model)
-		if err != nil {
-			return err
-		}
-		data, err := os.ReadFile(path)
+		data, path, name, err := readModel(opts.io, opts.model)
 		if err != nil {
 			return err
 		}

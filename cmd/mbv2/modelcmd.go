@@ -19,7 +19,8 @@ func newModelCmd(io *iostreams) *cobra.Command {
 		Short: "List and download the known models",
 		Long: `List and download the models of the catalogue built into mbv2.
 
-Models are cached in $MBV2_CACHE_DIR, or else in the user cache directory
+The default model is built into mbv2 itself: it needs no download and no
+cache. The others are downloaded on first use, checksum-verified. Models are cached in $MBV2_CACHE_DIR, or else in the user cache directory
 under mbv2. $MBV2_MODEL_MIRROR, a directory or an http(s) base URL, replaces
 the public host: a model is then read from <mirror>/<file>.`,
 		Args: usageArgs(cobra.NoArgs), // an unknown subcommand is a usage error
@@ -46,7 +47,9 @@ func newModelFetchCmd(io *iostreams) *cobra.Command {
 		Short: "Download models into the cache and print their paths",
 		Long: `Download models into the cache, checking their size and sha256, and print
 the path of each. Without a NAME, fetch the default model. A model already
-cached is rehashed, and downloaded again if it is corrupt.`,
+cached is rehashed, and downloaded again if it is corrupt. A model built
+into mbv2 is written from the binary, without a download: mbv2 itself never
+needs that file, but other programs may.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.store = newModelStore(io)
 			opts.names = args
@@ -110,6 +113,7 @@ type modelListOptions struct {
 type modelListEntry struct {
 	assets.Model
 	Default bool   `json:"default"`
+	BuiltIn bool   `json:"builtin"` // in the binary: used from there, never from the cache
 	Cached  bool   `json:"cached"`
 	Path    string `json:"path"` // where the model is, or would be, cached
 }
@@ -118,7 +122,7 @@ func newModelListCmd(io *iostreams) *cobra.Command {
 	opts := &modelListOptions{}
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List the known models and whether they are cached",
+		Short: "List the known models and whether they are built in or cached",
 		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.store = newModelStore(io)
@@ -138,7 +142,8 @@ func runModelList(opts *modelListOptions) error {
 	entries := make([]modelListEntry, len(s.models))
 	for i, m := range s.models {
 		path := filepath.Join(dir, m.File)
-		entries[i] = modelListEntry{Model: m, Default: m.Name == s.defaultName, Cached: s.cached(m, path), Path: path}
+		entries[i] = modelListEntry{Model: m, Default: m.Name == s.defaultName, BuiltIn: s.builtIn(m.Name) != nil,
+			Cached: s.cached(m, path), Path: path}
 	}
 
 	if opts.asJSON {
@@ -153,7 +158,10 @@ func runModelList(opts *modelListOptions) error {
 		if e.Default {
 			name += " (default)"
 		}
-		if e.Cached {
+		switch {
+		case e.BuiltIn:
+			cached = "built in"
+		case e.Cached:
 			cached = "yes"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", name, formatBytes(e.Size), cached, e.Notes)

@@ -49,8 +49,11 @@ func TestModelList(t *testing.T) {
 	for i, want := range assets.Models() {
 		f := strings.Fields(lines[1+i])
 		cached := "no"
-		if want.Name == m.Name {
+		switch want.Name {
+		case m.Name:
 			cached = "yes"
+		case def:
+			cached = "built in"
 		}
 		if f[0] != want.Name || (want.Name == def) != (f[1] == "(default)") || !strings.Contains(lines[1+i], " "+cached+" ") {
 			t.Errorf("row %q: want %s, cached %s", lines[1+i], want.Name, cached)
@@ -66,7 +69,8 @@ func TestModelList(t *testing.T) {
 		t.Fatalf("%d entries", len(entries))
 	}
 	for i, e := range entries {
-		if e.Model != assets.Models()[i] || e.Default != (e.Name == def) || e.Cached != (e.Name == m.Name) ||
+		if e.Model != assets.Models()[i] || e.Default != (e.Name == def) || e.BuiltIn != (e.Name == def) ||
+			e.Cached != (e.Name == m.Name) ||
 			e.Path != filepath.Join(cache, e.File) {
 			t.Errorf("entry %+v", e)
 		}
@@ -91,34 +95,35 @@ func TestModelUsageErrors(t *testing.T) {
 
 func TestModelFetchFailure(t *testing.T) {
 	cache := t.TempDir()
-	code, stdout, stderr := runModelCmd(t, cache, t.TempDir(), "model", "fetch")
-	want := "mbv2: download " + assets.DefaultModel() + ": open "
+	m := assets.Models()[1] // not built in
+	code, stdout, stderr := runModelCmd(t, cache, t.TempDir(), "model", "fetch", m.Name)
+	want := "mbv2: download " + m.Name + ": open "
 	if code != exitFailure || stdout != "" || !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 {
 		t.Errorf("exit %d, stdout %q, stderr %q; want exit %d and one line %q...", code, stdout, stderr, exitFailure, want)
 	}
 	checkNoFiles(t, cache)
 }
 
-// TestModelFetchReal fetches the default model from the real files as a
-// mirror: the catalogue's size and sha256 must match them.
+// TestModelFetchReal fetches every model from the real files as a mirror
+// (the built-in one from the binary): the catalogue's sizes and sha256 must
+// match them.
 func TestModelFetchReal(t *testing.T) {
 	mirror := sharedModelsDir(t)
 	cache := t.TempDir()
-	def := assets.DefaultModel()
-	var m assets.Model
-	for _, m = range assets.Models() {
-		if m.Name == def {
-			break
-		}
-	}
-
-	code, stdout, stderr := runModelCmd(t, cache, mirror, "model", "fetch")
-	path := filepath.Join(cache, m.File)
-	if code != exitOK || stdout != path+"\n" {
+	code, stdout, stderr := runModelCmd(t, cache, mirror, "model", "fetch", "--all")
+	if code != exitOK {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
-	if sum, err := fileSHA256(path); err != nil || sum != m.SHA256 {
-		t.Errorf("%s: sha256 %s, %v; want %s", path, sum, err, m.SHA256)
+	var paths []string
+	for _, m := range assets.Models() {
+		path := filepath.Join(cache, m.File)
+		paths = append(paths, path)
+		if sum, err := fileSHA256(path); err != nil || sum != m.SHA256 {
+			t.Errorf("%s: sha256 %s, %v; want %s", path, sum, err, m.SHA256)
+		}
+	}
+	if want := strings.Join(paths, "\n") + "\n"; stdout != want {
+		t.Errorf("stdout %q, want %q", stdout, want)
 	}
 
 	code, stdout, _ = runModelCmd(t, cache, mirror, "model", "list", "--json")
@@ -127,8 +132,8 @@ func TestModelFetchReal(t *testing.T) {
 		t.Fatalf("exit %d, %v", code, err)
 	}
 	for _, e := range entries {
-		if e.Cached != (e.Name == def) {
-			t.Errorf("%s: cached = %v", e.Name, e.Cached)
+		if !e.Cached {
+			t.Errorf("%s: not cached", e.Name)
 		}
 	}
 }
