@@ -3,13 +3,15 @@ package model
 import (
 	"fmt"
 	"testing"
+
+	"github.com/mbv2/mbv2/model/internal/tflite"
 )
 
 // TestForwardAllocs checks that a forward pass allocates nothing, on every
 // schedule and thread count, with and without timing.
 func TestForwardAllocs(t *testing.T) {
 	cfg := Config{Width: 0.5, Res: 96, Classes: 11}
-	m, err := Load(writeTFLite(synthTFLite(cfg, synthNet(cfg, 1), true, false), nil))
+	m, err := Load(tflite.Write(synthTFLite(cfg, synthNet(cfg, 1), true, false), nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,13 +7,15 @@ import (
 	"testing"
 
 	"github.com/mbv2/mbv2/kernels"
+	"github.com/mbv2/mbv2/model/internal/shareddata"
+	"github.com/mbv2/mbv2/model/internal/tflite"
 )
 
 // BenchmarkForward times the whole network, 1.0/224 with random weights,
 // under each kernel set, thread count and schedule.
 func BenchmarkForward(b *testing.B) {
 	cfg := Config{Width: 1, Res: 224, Classes: 1001}
-	m, err := Load(writeTFLite(synthTFLite(cfg, synthNet(cfg, 1), false, false), nil))
+	m, err := Load(tflite.Write(synthTFLite(cfg, synthNet(cfg, 1), false, false), nil))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -51,7 +53,7 @@ func newArchMust(cfg Config) *Arch {
 
 // BenchmarkLoad times loading the default model: parse, dequantize, pack.
 func BenchmarkLoad(b *testing.B) {
-	data, err := os.ReadFile(filepath.Join(sharedData(b), "models", "mobilenet_v2_1.0_224_quant.tflite"))
+	data, err := os.ReadFile(filepath.Join(shareddata.Dir(b), "models", "mobilenet_v2_1.0_224_quant.tflite"))
 	if err != nil {
 		b.Fatal(err)
 	}

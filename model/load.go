@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/mbv2/mbv2/kernels"
+	"github.com/mbv2/mbv2/model/internal/tflite"
 )
 
 // Load reads a MobileNetV2 from the bytes of a TFLite file: it checks that
@@ -14,7 +15,7 @@ import (
 // for the kernels. Labels come from the zip archive appended to the file,
 // if any.
 func Load(data []byte) (*Model, error) {
-	tf, err := parseTFLite(data)
+	tf, err := tflite.Parse(data)
 	if err != nil {
 		return nil, err
 	}
@@ -22,7 +23,7 @@ func Load(data []byte) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("not a MobileNetV2 this program can run: %w", err)
 	}
-	if labels, err := readLabels(data); err == nil && len(labels) == m.Classes {
+	if labels, err := tflite.Labels(data); err == nil && len(labels) == m.Classes {
 		m.Labels = labels
 	}
 	return m, nil
@@ -31,7 +32,7 @@ func Load(data []byte) (*Model, error) {
 // InputSize returns the input resolution of the MobileNetV2 in a TFLite
 // file's bytes, reading no more of it than that; Load checks the rest.
 func InputSize(data []byte) (int, error) {
-	tf, err := parseTFLite(data)
+	tf, err := tflite.Parse(data)
 	if err != nil {
 		return 0, err
 	}
@@ -48,13 +49,13 @@ func InputSize(data []byte) (int, error) {
 // graph walks the operators of a TFLite file in order, following the one
 // activation tensor that flows through MobileNetV2.
 type graph struct {
-	tf  *tfModel
+	tf  *tflite.Model
 	i   int       // next operator
 	cur int       // the current activation tensor
 	buf []float32 // the weights of a layer read whole (stem, depthwise)
 }
 
-func (g *graph) peek(offset int) *tfOp {
+func (g *graph) peek(offset int) *tflite.Op {
 	if g.i+offset < len(g.tf.Ops) {
 		return &g.tf.Ops[g.i+offset]
 	}
@@ -68,7 +69,7 @@ func (g *graph) is(offset int, codes ...int32) bool {
 
 // take consumes the next operator, which must be one of codes and read the
 // current tensor as its first input.
-func (g *graph) take(what string, codes ...int32) (*tfOp, error) {
+func (g *graph) take(what string, codes ...int32) (*tflite.Op, error) {
 	op := g.peek(0)
 	if op == nil {
 		return nil, fmt.Errorf("graph ends where %s was expected", what)
@@ -84,7 +85,7 @@ func (g *graph) take(what string, codes ...int32) (*tfOp, error) {
 	return op, nil
 }
 
-func (g *graph) tensor(i int) *tfTensor {
+func (g *graph) tensor(i int) *tflite.Tensor {
 	if i < 0 || i >= len(g.tf.Tensors) {
 		return nil
 	}
@@ -92,9 +93,9 @@ func (g *graph) tensor(i int) *tfTensor {
 }
 
 // conv checks a CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED operator and
-// returns a reader of its weights (see tfTensor.reader), their shape, and
+// returns a reader of its weights (see tflite.Tensor.Reader), their shape, and
 // its bias (zeros if absent).
-func (g *graph) conv(op *tfOp, what string, k, stride, act int) (w func(dst []float32, from int), shape []int, bias []float32, err error) {
+func (g *graph) conv(op *tflite.Op, what string, k, stride, act int) (w func(dst []float32, from int), shape []int, bias []float32, err error) {
 	at := fmt.Sprintf("op %d (%s, %s)", g.i-1, op.Name, what)
 	if len(op.Inputs) < 2 || g.tensor(op.Inputs[1]) == nil {
 		return nil, nil, nil, fmt.Errorf("%s: no weights", at)
@@ -102,7 +103,7 @@ func (g *graph) conv(op *tfOp, what string, k, stride, act int) (w func(dst []fl
 	wt := g.tensor(op.Inputs[1])
 	shape = wt.Shape
 	switch op.Code {
-	case opConv2D, opDepthwiseConv2D:
+	case tflite.OpConv2D, tflite.OpDepthwiseConv2D:
 		if len(shape) != 4 || shape[1] != k || shape[2] != k {
 			return nil, nil, nil, fmt.Errorf("%s: expected %dx%d weights, found shape %v", at, k, k, shape)
 		}
@@ -115,7 +116,7 @@ func (g *graph) conv(op *tfOp, what string, k, stride, act int) (w func(dst []fl
 		if op.DilationH > 1 || op.DilationW > 1 {
 			return nil, nil, nil, fmt.Errorf("%s: expected dilation 1, found %dx%d", at, op.DilationH, op.DilationW)
 		}
-	case opFullyConnected:
+	case tflite.OpFullyConnected:
 		if len(shape) != 2 {
 			return nil, nil, nil, fmt.Errorf("%s: expected [classes, channels] weights, found shape %v", at, shape)
 		}
@@ -123,11 +124,11 @@ func (g *graph) conv(op *tfOp, what string, k, stride, act int) (w func(dst []fl
 	if op.Activation != act {
 		return nil, nil, nil, fmt.Errorf("%s: expected activation %s, found %s", at, actName(act), actName(op.Activation))
 	}
-	if w, err = wt.reader(); err != nil {
+	if w, err = wt.Reader(); err != nil {
 		return nil, nil, nil, fmt.Errorf("%s: weights: %w", at, err)
 	}
 	outs := shape[0]
-	if op.Code == opDepthwiseConv2D {
+	if op.Code == tflite.OpDepthwiseConv2D {
 		outs = shape[3]
 	}
 	bias = make([]float32, outs)
@@ -136,7 +137,7 @@ func (g *graph) conv(op *tfOp, what string, k, stride, act int) (w func(dst []fl
 		if bt == nil {
 			return nil, nil, nil, fmt.Errorf("%s: bias tensor %d out of range", at, op.Inputs[2])
 		}
-		b, err := bt.floats()
+		b, err := bt.Floats()
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("%s: bias: %w", at, err)
 		}
@@ -151,7 +152,7 @@ func (g *graph) conv(op *tfOp, what string, k, stride, act int) (w func(dst []fl
 // whole reads all the weights of shape into the graph's buffer, which the
 // next call reuses.
 func (g *graph) whole(w func(dst []float32, from int), shape []int) []float32 {
-	n, _ := elements(shape)
+	n, _ := tflite.Elements(shape)
 	if cap(g.buf) < n {
 		g.buf = make([]float32, n)
 	}
@@ -184,7 +185,7 @@ const (
 )
 
 // match recognises MobileNetV2 in the operators of tf and builds the model.
-func match(tf *tfModel) (*Model, error) {
+func match(tf *tflite.Model) (*Model, error) {
 	if len(tf.Inputs) != 1 || len(tf.Outputs) != 1 {
 		return nil, fmt.Errorf("expected 1 input and 1 output, found %d and %d", len(tf.Inputs), len(tf.Outputs))
 	}
@@ -202,12 +203,12 @@ func match(tf *tfModel) (*Model, error) {
 	if err := inputNormalisation(m, in); err != nil {
 		return nil, err
 	}
-	for g.is(0, opQuantize, opDequantize) {
-		g.take("QUANTIZE", opQuantize, opDequantize)
+	for g.is(0, tflite.OpQuantize, tflite.OpDequantize) {
+		g.take("QUANTIZE", tflite.OpQuantize, tflite.OpDequantize)
 	}
 
 	// Stem.
-	op, err := g.take("the 3x3 stem CONV_2D", opConv2D)
+	op, err := g.take("the 3x3 stem CONV_2D", tflite.OpConv2D)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +226,7 @@ func match(tf *tfModel) (*Model, error) {
 	// Bottlenecks: [expand] depthwise project [add], until the head.
 	var found []Bottleneck
 	c := stem
-	for g.is(0, opDepthwiseConv2D) || g.is(0, opConv2D) && g.is(1, opDepthwiseConv2D) {
+	for g.is(0, tflite.OpDepthwiseConv2D) || g.is(0, tflite.OpConv2D) && g.is(1, tflite.OpDepthwiseConv2D) {
 		i := len(found)
 		if i == 17 {
 			return nil, fmt.Errorf("more than 17 bottlenecks")
@@ -234,8 +235,8 @@ func match(tf *tfModel) (*Model, error) {
 		bn := Bottleneck{T: 1, In: c}
 		var bw bottleneckWeights
 		e := c
-		if g.is(0, opConv2D) {
-			op, _ := g.take("expand", opConv2D)
+		if g.is(0, tflite.OpConv2D) {
+			op, _ := g.take("expand", tflite.OpConv2D)
 			w, shape, b, err := g.conv(op, fmt.Sprintf("b%d expand", i), 1, 1, actRelu6)
 			if err != nil {
 				return nil, err
@@ -246,7 +247,7 @@ func match(tf *tfModel) (*Model, error) {
 			e, bn.T = shape[0], shape[0]/c
 			bw.expand = pointwise(w, b, shape[0], shape[3])
 		}
-		op, _ := g.take("depthwise", opDepthwiseConv2D)
+		op, _ := g.take("depthwise", tflite.OpDepthwiseConv2D)
 		stride := op.StrideH
 		w, shape, b, err := g.conv(op, fmt.Sprintf("b%d depthwise", i), 3, stride, actRelu6)
 		if err != nil {
@@ -257,7 +258,7 @@ func match(tf *tfModel) (*Model, error) {
 		}
 		bn.Stride = stride
 		bw.depthwise = kernels.PackDepthwise(g.whole(w, shape), b, e)
-		op, err = g.take("the 1x1 projection CONV_2D", opConv2D)
+		op, err = g.take("the 1x1 projection CONV_2D", tflite.OpConv2D)
 		if err != nil {
 			return nil, err
 		}
@@ -270,7 +271,7 @@ func match(tf *tfModel) (*Model, error) {
 		}
 		bn.Out = shape[0]
 		bw.project = pointwise(w, b, shape[0], e)
-		if g.is(0, opAdd) {
+		if g.is(0, tflite.OpAdd) {
 			op := g.peek(0)
 			if len(op.Inputs) != 2 || len(op.Outputs) != 1 || !(op.Inputs[0] == g.cur && op.Inputs[1] == blockIn || op.Inputs[1] == g.cur && op.Inputs[0] == blockIn) {
 				return nil, fmt.Errorf("op %d (ADD): expected the shortcut add of b%d's input and projection", g.i, i)
@@ -288,7 +289,7 @@ func match(tf *tfModel) (*Model, error) {
 	}
 
 	// The last 1x1 conv.
-	op, err = g.take("the next bottleneck or the last 1x1 CONV_2D", opConv2D)
+	op, err = g.take("the next bottleneck or the last 1x1 CONV_2D", tflite.OpConv2D)
 	if err != nil {
 		return nil, err
 	}
@@ -303,19 +304,19 @@ func match(tf *tfModel) (*Model, error) {
 	head := shape[0]
 
 	// Global average pool.
-	op, err = g.take("AVERAGE_POOL_2D or MEAN", opAveragePool2D, opMean)
+	op, err = g.take("AVERAGE_POOL_2D or MEAN", tflite.OpAveragePool2D, tflite.OpMean)
 	if err != nil {
 		return nil, err
 	}
-	if op.Code == opAveragePool2D && op.Padding != 1 {
+	if op.Code == tflite.OpAveragePool2D && op.Padding != 1 {
 		return nil, fmt.Errorf("op %d (AVERAGE_POOL_2D): expected VALID padding", g.i-1)
 	}
-	for g.is(0, opReshape) {
-		g.take("RESHAPE", opReshape)
+	for g.is(0, tflite.OpReshape) {
+		g.take("RESHAPE", tflite.OpReshape)
 	}
 
 	// Classifier: a 1x1 conv or a fully connected layer.
-	op, err = g.take("the classifier (CONV_2D or FULLY_CONNECTED)", opConv2D, opFullyConnected)
+	op, err = g.take("the classifier (CONV_2D or FULLY_CONNECTED)", tflite.OpConv2D, tflite.OpFullyConnected)
 	if err != nil {
 		return nil, err
 	}
@@ -328,18 +329,18 @@ func match(tf *tfModel) (*Model, error) {
 	}
 	m.Classes = shape[0]
 	m.classifier = pointwise(w, b, shape[0], head)
-	for g.is(0, opReshape) {
-		g.take("RESHAPE", opReshape)
+	for g.is(0, tflite.OpReshape) {
+		g.take("RESHAPE", tflite.OpReshape)
 	}
-	op, err = g.take("SOFTMAX", opSoftmax)
+	op, err = g.take("SOFTMAX", tflite.OpSoftmax)
 	if err != nil {
 		return nil, err
 	}
 	if op.Beta != 1 {
 		return nil, fmt.Errorf("op %d (SOFTMAX): expected beta 1, found %g", g.i-1, op.Beta)
 	}
-	for g.is(0, opQuantize, opDequantize) {
-		g.take("QUANTIZE", opQuantize, opDequantize)
+	for g.is(0, tflite.OpQuantize, tflite.OpDequantize) {
+		g.take("QUANTIZE", tflite.OpQuantize, tflite.OpDequantize)
 	}
 	if g.i != len(tf.Ops) {
 		return nil, fmt.Errorf("op %d (%s): expected the end of the graph after SOFTMAX", g.i, tf.Ops[g.i].Name)
@@ -390,18 +391,18 @@ func describe(bs []Bottleneck) string {
 }
 
 // inputNormalisation sets how pixels 0..255 map to the network's input.
-func inputNormalisation(m *Model, in *tfTensor) error {
+func inputNormalisation(m *Model, in *tflite.Tensor) error {
 	switch in.Type {
-	case tfUint8, tfInt8:
+	case tflite.Uint8, tflite.Int8:
 		if len(in.Scale) != 1 || len(in.ZeroPoint) != 1 || !(in.Scale[0] > 0) {
 			return fmt.Errorf("input: expected one quantization scale and zero point, found %d and %d", len(in.Scale), len(in.ZeroPoint))
 		}
 		m.InputScale, m.InputZero = in.Scale[0], float32(in.ZeroPoint[0])
-		if in.Type == tfInt8 {
+		if in.Type == tflite.Int8 {
 			// An int8 input holds p - 128.
 			m.InputZero += 128
 		}
-	case tfFloat32:
+	case tflite.Float32:
 		// A float input carries no normalisation of its own: use
 		// MobileNetV2's training convention, x = p/127.5 - 1.
 		m.InputScale, m.InputZero = 1/127.5, 127.5
@@ -412,13 +413,13 @@ func inputNormalisation(m *Model, in *tfTensor) error {
 }
 
 // storage says how a weight tensor is stored in the file.
-func storage(t *tfTensor) string {
+func storage(t *tflite.Tensor) string {
 	switch {
-	case t.Type == tfFloat32:
+	case t.Type == tflite.Float32:
 		return "float32"
 	case len(t.Scale) > 1:
-		return fmt.Sprintf("%s per-channel", typeName(t.Type))
+		return fmt.Sprintf("%s per-channel", t.Type.String())
 	default:
-		return fmt.Sprintf("%s per-tensor", typeName(t.Type))
+		return fmt.Sprintf("%s per-tensor", t.Type.String())
 	}
 }

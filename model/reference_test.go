@@ -5,30 +5,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/mbv2/mbv2/kernels"
+	"github.com/mbv2/mbv2/model/imageio"
+	"github.com/mbv2/mbv2/model/internal/shareddata"
 )
-
-// sharedData returns the directory of the shared models, photos and
-// reference outputs: $MBV2_TESTDATA, or "shared" next to the module. When
-// it is missing the test is skipped, loudly, except under CI, where it fails.
-func sharedData(t testing.TB) string {
-	dir := os.Getenv("MBV2_TESTDATA")
-	if dir == "" {
-		_, file, _, _ := runtime.Caller(0)
-		dir = filepath.Join(filepath.Dir(file), "..", "..", "shared")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "reference", "expected.json")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("shared test data not found at %s (set MBV2_TESTDATA): %v", dir, err)
-		}
-		t.Skipf("SKIPPED: shared test data not found at %s (set MBV2_TESTDATA)", dir)
-	}
-	return dir
-}
 
 type refTop struct {
 	Index int     `json:"index"`
@@ -82,12 +65,12 @@ func classifyFile(t testing.TB, r *Runner, path string) []float32 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := DecodeImage(data, 0)
+	img, err := imageio.DecodeImage(data, 0)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
 	rgb := make([]byte, r.Arch().Res*r.Arch().Res*3)
-	if err := PrepareRGB(rgb, img, r.Arch().Res, 1, ResizeBilinear); err != nil {
+	if err := imageio.PrepareRGB(rgb, img, r.Arch().Res, 1, imageio.ResizeBilinear); err != nil {
 		t.Fatal(err)
 	}
 	return r.Forward(rgb)
@@ -107,7 +90,7 @@ func argmax(p []float32) int {
 // float reference: each probability within 1e-4, each logit within 1e-3,
 // the same top-1. It runs under every kernel set this CPU supports.
 func TestReference(t *testing.T) {
-	dir := sharedData(t)
+	dir := shareddata.Dir(t)
 	ref := readReference(t, dir)
 	for _, set := range kernels.Sets() {
 		t.Run(set, func(t *testing.T) {
@@ -149,7 +132,7 @@ func TestReference(t *testing.T) {
 // reference's resampler: top-1 must still be the reference's where the
 // reference is confident (a margin of 0.05 or more).
 func TestPhotos(t *testing.T) {
-	dir := sharedData(t)
+	dir := shareddata.Dir(t)
 	ref := readReference(t, dir)
 	photos, _ := filepath.Glob(filepath.Join(dir, "images", "*"))
 	for key, mr := range ref.Models {

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mbv2/mbv2/model/internal/tflite"
 )
 
 // synthNet draws the random weights of the network of cfg, as Synthetic
@@ -27,14 +29,14 @@ func synthNet(cfg Config, seed uint64) []convSpec {
 // quantization (x = (p-128)/128), float32 weights, optional uint8 per-tensor
 // quantized weights when quant is set, a 1x1 conv classifier then RESHAPE
 // (or FULLY_CONNECTED when fc is set), SOFTMAX.
-func synthTFLite(cfg Config, specs []convSpec, quant, fc bool) *tfModel {
-	m := &tfModel{Version: 3, Description: "synthetic MobileNetV2"}
-	tensor := func(t tfTensor) int {
+func synthTFLite(cfg Config, specs []convSpec, quant, fc bool) *tflite.Model {
+	m := &tflite.Model{Version: 3, Description: "synthetic MobileNetV2"}
+	tensor := func(t tflite.Tensor) int {
 		m.Tensors = append(m.Tensors, t)
 		return len(m.Tensors) - 1
 	}
 	act := func(name string, shape ...int) int {
-		return tensor(tfTensor{Name: name, Shape: shape, Type: tfFloat32})
+		return tensor(tflite.Tensor{Name: name, Shape: shape, Type: tflite.Float32})
 	}
 	floats := func(name string, v []float32, shape ...int) int {
 		if quant && len(shape) > 1 {
@@ -49,38 +51,38 @@ func synthTFLite(cfg Config, specs []convSpec, quant, fc bool) *tfModel {
 				q[i] = byte(max(0, min(255, math.Round(float64(x/scale))+float64(zp))))
 				v[i] = scale * (float32(q[i]) - float32(zp)) // the reference uses what the file holds
 			}
-			return tensor(tfTensor{Name: name, Shape: shape, Type: tfUint8, Data: q, Scale: []float32{scale}, ZeroPoint: []int64{zp}})
+			return tensor(tflite.Tensor{Name: name, Shape: shape, Type: tflite.Uint8, Data: q, Scale: []float32{scale}, ZeroPoint: []int64{zp}})
 		}
 		var buf bytes.Buffer
 		binary.Write(&buf, binary.LittleEndian, v)
-		return tensor(tfTensor{Name: name, Shape: shape, Type: tfFloat32, Data: buf.Bytes()})
+		return tensor(tflite.Tensor{Name: name, Shape: shape, Type: tflite.Float32, Data: buf.Bytes()})
 	}
-	op := func(o tfOp) { m.Ops = append(m.Ops, o) }
+	op := func(o tflite.Op) { m.Ops = append(m.Ops, o) }
 
 	h := cfg.Res
-	cur := tensor(tfTensor{Name: "input", Shape: []int{1, h, h, 3}, Type: tfUint8, Scale: []float32{1.0 / 128}, ZeroPoint: []int64{128}})
+	cur := tensor(tflite.Tensor{Name: "input", Shape: []int{1, h, h, 3}, Type: tflite.Uint8, Scale: []float32{1.0 / 128}, ZeroPoint: []int64{128}})
 	m.Inputs = []int{cur}
 	blockIn := cur
 	for i, s := range specs {
 		name := fmt.Sprintf("%d_%s", i, s.kind)
 		if s.kind == "classifier" {
 			pooled := act("pool", 1, 1, 1, s.cin)
-			op(tfOp{Code: opAveragePool2D, Inputs: []int{cur}, Outputs: []int{pooled}, Padding: 1, StrideW: 1, StrideH: 1, FilterW: h, FilterH: h})
+			op(tflite.Op{Code: tflite.OpAveragePool2D, Inputs: []int{cur}, Outputs: []int{pooled}, Padding: 1, StrideW: 1, StrideH: 1, FilterW: h, FilterH: h})
 			cur = pooled
 			out := act("logits", 1, s.cout)
 			b := floats(name+"/b", s.b, s.cout)
 			if fc {
 				w := floats(name+"/w", s.w, s.cout, s.cin)
-				op(tfOp{Code: opFullyConnected, Inputs: []int{cur, w, b}, Outputs: []int{out}})
+				op(tflite.Op{Code: tflite.OpFullyConnected, Inputs: []int{cur, w, b}, Outputs: []int{out}})
 			} else {
 				w := floats(name+"/w", s.w, s.cout, 1, 1, s.cin)
 				conv := act("logits4", 1, 1, 1, s.cout)
-				op(tfOp{Code: opConv2D, Inputs: []int{cur, w, b}, Outputs: []int{conv}, StrideW: 1, StrideH: 1, DilationW: 1, DilationH: 1})
-				shape := tensor(tfTensor{Name: "shape", Shape: []int{2}, Type: tfInt32, Data: []byte{1, 0, 0, 0, byte(s.cout), byte(s.cout >> 8), 0, 0}})
-				op(tfOp{Code: opReshape, Inputs: []int{conv, shape}, Outputs: []int{out}})
+				op(tflite.Op{Code: tflite.OpConv2D, Inputs: []int{cur, w, b}, Outputs: []int{conv}, StrideW: 1, StrideH: 1, DilationW: 1, DilationH: 1})
+				shape := tensor(tflite.Tensor{Name: "shape", Shape: []int{2}, Type: tflite.Int32, Data: []byte{1, 0, 0, 0, byte(s.cout), byte(s.cout >> 8), 0, 0}})
+				op(tflite.Op{Code: tflite.OpReshape, Inputs: []int{conv, shape}, Outputs: []int{out}})
 			}
 			probs := act("probs", 1, s.cout)
-			op(tfOp{Code: opSoftmax, Inputs: []int{out}, Outputs: []int{probs}, Beta: 1})
+			op(tflite.Op{Code: tflite.OpSoftmax, Inputs: []int{out}, Outputs: []int{probs}, Beta: 1})
 			m.Outputs = []int{probs}
 			return m
 		}
@@ -90,26 +92,26 @@ func synthTFLite(cfg Config, specs []convSpec, quant, fc bool) *tfModel {
 		oh := (h + s.stride - 1) / s.stride
 		out := act(name, 1, oh, oh, s.cout)
 		var w int
-		code := opConv2D
+		code := tflite.OpConv2D
 		if s.kind == "depthwise" {
-			code = opDepthwiseConv2D
+			code = tflite.OpDepthwiseConv2D
 			w = floats(name+"/w", s.w, 1, 3, 3, s.cout)
 		} else {
 			w = floats(name+"/w", s.w, s.cout, s.k, s.k, s.cin)
 		}
 		b := floats(name+"/b", s.b, s.cout)
-		o := tfOp{Code: int32(code), Inputs: []int{cur, w, b}, Outputs: []int{out}, StrideW: s.stride, StrideH: s.stride, DilationW: 1, DilationH: 1}
+		o := tflite.Op{Code: int32(code), Inputs: []int{cur, w, b}, Outputs: []int{out}, StrideW: s.stride, StrideH: s.stride, DilationW: 1, DilationH: 1}
 		if s.relu6 {
 			o.Activation = actRelu6
 		}
-		if code == opDepthwiseConv2D {
+		if code == tflite.OpDepthwiseConv2D {
 			o.DepthMultiplier = 1
 		}
 		op(o)
 		cur, h = out, oh
 		if s.residual {
 			sum := act(name+"/add", 1, h, h, s.cout)
-			op(tfOp{Code: opAdd, Inputs: []int{cur, blockIn}, Outputs: []int{sum}})
+			op(tflite.Op{Code: tflite.OpAdd, Inputs: []int{cur, blockIn}, Outputs: []int{sum}})
 			cur = sum
 		}
 	}
@@ -212,7 +214,7 @@ func TestSyntheticModels(t *testing.T) {
 		name := fmt.Sprintf("%g_%d_quant=%v_fc=%v", c.cfg.Width, c.cfg.Res, c.quant, c.fc)
 		t.Run(name, func(t *testing.T) {
 			specs := synthNet(c.cfg, 1)
-			file := writeTFLite(synthTFLite(c.cfg, specs, c.quant, c.fc), nil)
+			file := tflite.Write(synthTFLite(c.cfg, specs, c.quant, c.fc), nil)
 			m, err := Load(file)
 			if err != nil {
 				t.Fatal(err)
@@ -266,11 +268,11 @@ func TestSyntheticModels(t *testing.T) {
 func TestLoadRejects(t *testing.T) {
 	cfg := Config{Width: 0.35, Res: 32, Classes: 10}
 	specs := synthNet(cfg, 1)
-	good := func() *tfModel { return synthTFLite(cfg, specs, true, false) }
-	if _, err := Load(writeTFLite(good(), nil)); err != nil {
+	good := func() *tflite.Model { return synthTFLite(cfg, specs, true, false) }
+	if _, err := Load(tflite.Write(good(), nil)); err != nil {
 		t.Fatal(err)
 	}
-	opIndex := func(m *tfModel, code int32, nth int) int {
+	opIndex := func(m *tflite.Model, code int32, nth int) int {
 		for i, o := range m.Ops {
 			if o.Code == code {
 				if nth == 0 {
@@ -284,29 +286,29 @@ func TestLoadRejects(t *testing.T) {
 	}
 	cases := []struct {
 		name  string
-		edit  func(m *tfModel)
+		edit  func(m *tflite.Model)
 		bytes func(b []byte) []byte
 		want  string
 	}{
 		{name: "truncated", bytes: func(b []byte) []byte { return b[:len(b)/2] }, want: "tflite"},
 		{name: "empty", bytes: func(b []byte) []byte { return nil }, want: "tflite"},
 		{name: "wrong magic", bytes: func(b []byte) []byte { copy(b[4:8], "XXXX"); return b }, want: "TFL3"},
-		{name: "unsupported op", edit: func(m *tfModel) { m.Ops[opIndex(m, opAdd, 0)].Code = 18 /* MUL */ }, want: "expected"},
-		{name: "missing residual add", edit: func(m *tfModel) {
-			i := opIndex(m, opAdd, 0)
+		{name: "unsupported op", edit: func(m *tflite.Model) { m.Ops[opIndex(m, tflite.OpAdd, 0)].Code = 18 /* MUL */ }, want: "expected"},
+		{name: "missing residual add", edit: func(m *tflite.Model) {
+			i := opIndex(m, tflite.OpAdd, 0)
 			m.Ops[i+1].Inputs[0] = m.Ops[i].Inputs[0]
 			m.Ops = append(m.Ops[:i], m.Ops[i+1:]...)
 		}, want: "Table 2"},
-		{name: "missing weights", edit: func(m *tfModel) { m.Ops[0].Inputs = m.Ops[0].Inputs[:1] }, want: "no weights"},
-		{name: "missing tensor", edit: func(m *tfModel) { m.Ops[3].Inputs[1] = len(m.Tensors) + 5 }, want: "tensor"},
-		{name: "wrong stem shape", edit: func(m *tfModel) { m.Tensors[m.Ops[0].Inputs[1]].Shape = []int{16, 1, 1, 27} }, want: "3x3"},
-		{name: "wrong stride", edit: func(m *tfModel) { m.Ops[0].StrideW = 1 }, want: "stride 2"},
-		{name: "relu on projection", edit: func(m *tfModel) { m.Ops[2].Activation = actRelu6 }, want: "activation NONE"},
-		{name: "no softmax", edit: func(m *tfModel) { m.Ops = m.Ops[:len(m.Ops)-1]; m.Outputs = m.Ops[len(m.Ops)-1].Outputs }, want: "SOFTMAX"},
-		{name: "broken chain", edit: func(m *tfModel) { m.Ops[5].Inputs[0] = m.Ops[1].Outputs[0] }, want: "previous layer"},
-		{name: "rgba input", edit: func(m *tfModel) { m.Tensors[m.Inputs[0]].Shape = []int{1, 32, 32, 4} }, want: "[1,N,N,3]"},
-		{name: "not square", edit: func(m *tfModel) { m.Tensors[m.Inputs[0]].Shape = []int{1, 32, 48, 3} }, want: "[1,N,N,3]"},
-		{name: "odd width", edit: func(m *tfModel) {
+		{name: "missing weights", edit: func(m *tflite.Model) { m.Ops[0].Inputs = m.Ops[0].Inputs[:1] }, want: "no weights"},
+		{name: "missing tensor", edit: func(m *tflite.Model) { m.Ops[3].Inputs[1] = len(m.Tensors) + 5 }, want: "tensor"},
+		{name: "wrong stem shape", edit: func(m *tflite.Model) { m.Tensors[m.Ops[0].Inputs[1]].Shape = []int{16, 1, 1, 27} }, want: "3x3"},
+		{name: "wrong stride", edit: func(m *tflite.Model) { m.Ops[0].StrideW = 1 }, want: "stride 2"},
+		{name: "relu on projection", edit: func(m *tflite.Model) { m.Ops[2].Activation = actRelu6 }, want: "activation NONE"},
+		{name: "no softmax", edit: func(m *tflite.Model) { m.Ops = m.Ops[:len(m.Ops)-1]; m.Outputs = m.Ops[len(m.Ops)-1].Outputs }, want: "SOFTMAX"},
+		{name: "broken chain", edit: func(m *tflite.Model) { m.Ops[5].Inputs[0] = m.Ops[1].Outputs[0] }, want: "previous layer"},
+		{name: "rgba input", edit: func(m *tflite.Model) { m.Tensors[m.Inputs[0]].Shape = []int{1, 32, 32, 4} }, want: "[1,N,N,3]"},
+		{name: "not square", edit: func(m *tflite.Model) { m.Tensors[m.Inputs[0]].Shape = []int{1, 32, 48, 3} }, want: "[1,N,N,3]"},
+		{name: "odd width", edit: func(m *tflite.Model) {
 			// A first projection of 4 channels is no published width's.
 			p := m.Ops[2]
 			w := &m.Tensors[p.Inputs[1]]
@@ -321,7 +323,7 @@ func TestLoadRejects(t *testing.T) {
 			if c.edit != nil {
 				c.edit(m)
 			}
-			b := writeTFLite(m, nil)
+			b := tflite.Write(m, nil)
 			if c.bytes != nil {
 				b = c.bytes(b)
 			}
@@ -344,7 +346,7 @@ var update = flag.Bool("update", false, "rewrite the generated files under testd
 // that writes it: run with -update to rewrite it.
 func TestTinyModelFile(t *testing.T) {
 	cfg := Config{Width: 0.35, Res: 32, Classes: 4}
-	file := writeTFLite(synthTFLite(cfg, synthNet(cfg, 7), true, false), []string{"alpha", "beta", "gamma", "delta"})
+	file := tflite.Write(synthTFLite(cfg, synthNet(cfg, 7), true, false), []string{"alpha", "beta", "gamma", "delta"})
 	path := filepath.Join("..", "testdata", "mbv2_tiny.tflite")
 	if *update {
 		if err := os.WriteFile(path, file, 0o644); err != nil {
@@ -372,7 +374,7 @@ func TestSynthetic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	loaded, err := Load(writeTFLite(synthTFLite(cfg, synthNet(cfg, 3), false, false), nil))
+	loaded, err := Load(tflite.Write(synthTFLite(cfg, synthNet(cfg, 3), false, false), nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -416,7 +418,7 @@ func FuzzLoad(f *testing.F) {
 	cfg := Config{Width: 0.35, Res: 32, Classes: 2}
 	for _, quant := range []bool{false, true} {
 		for _, fc := range []bool{false, true} {
-			f.Add(writeTFLite(synthTFLite(cfg, synthNet(cfg, 3), quant, fc), []string{"a", "b"}))
+			f.Add(tflite.Write(synthTFLite(cfg, synthNet(cfg, 3), quant, fc), []string{"a", "b"}))
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -438,7 +440,7 @@ func FuzzLoad(f *testing.F) {
 
 func TestInputSize(t *testing.T) {
 	cfg := Config{Width: 0.35, Res: 40, Classes: 3}
-	file := writeTFLite(synthTFLite(cfg, synthNet(cfg, 1), true, false), nil)
+	file := tflite.Write(synthTFLite(cfg, synthNet(cfg, 1), true, false), nil)
 	if res, err := InputSize(file); res != 40 || err != nil {
 		t.Errorf("InputSize: %d, %v; want 40", res, err)
 	}

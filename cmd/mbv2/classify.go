@@ -19,6 +19,7 @@ import (
 	"github.com/klauspost/cpuid/v2"
 	"github.com/mbv2/mbv2/kernels"
 	"github.com/mbv2/mbv2/model"
+	"github.com/mbv2/mbv2/model/imageio"
 	"github.com/spf13/cobra"
 )
 
@@ -219,7 +220,7 @@ func newBatch(opts *classifyOptions) (*batch, error) {
 	}
 	b := &batch{opts: opts, fileLimit: fileLimit(opts.maxPixels)}
 	var err error
-	if b.filter, err = model.ParseResize(opts.resize); err != nil {
+	if b.filter, err = imageio.ParseResize(opts.resize); err != nil {
 		return usage("--resize: %w", err)
 	}
 	if b.format, err = parseFormat(opts.format); err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mbv2/mbv2/model"
+	"github.com/mbv2/mbv2/model/imageio"
 	"github.com/schollz/progressbar/v3"
 )
 
@@ -30,7 +31,7 @@ type batch struct {
 	name      string             // of the model, for the records
 	runners   chan *model.Runner // one for each worker, made with the model
 	loadErr   error
-	filter    model.Resize
+	filter    imageio.Resize
 	format    format
 	jobs      int
 	threads   int   // per job
@@ -239,7 +240,7 @@ func (w *worker) classify(in input) (res result, skip bool) {
 // probabilities are the Runner's, valid until its next pass. The first
 // image is decoded while the model loads.
 func (w *worker) forward() ([]float32, error) {
-	img, err := model.DecodeImage(w.buf.Bytes(), w.b.opts.maxPixels)
+	img, err := imageio.DecodeImage(w.buf.Bytes(), w.b.opts.maxPixels)
 	if err != nil {
 		return nil, err
 	}
@@ -250,7 +251,7 @@ func (w *worker) forward() ([]float32, error) {
 		w.rgb = make([]byte, 3*w.b.res*w.b.res)
 	}
 	if w.rgb != nil {
-		if err := model.PrepareRGB(w.rgb, img, w.b.res, w.b.opts.crop, w.b.filter); err != nil {
+		if err := imageio.PrepareRGB(w.rgb, img, w.b.res, w.b.opts.crop, w.b.filter); err != nil {
 			return nil, err
 		}
 	}

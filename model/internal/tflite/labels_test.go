@@ -1,4 +1,4 @@
-package model
+package tflite
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 )
 
 func TestReadLabels(t *testing.T) {
-	model := writeTFLite(tinyTFLite(), nil)
+	model := Write(tinyTFLite(), nil)
 	for _, tc := range []struct {
 		name  string
 		files []string
@@ -20,9 +20,9 @@ func TestReadLabels(t *testing.T) {
 		{"empty label kept", []string{"l.txt", "a\n\nc\n"}, []string{"a", "", "c"}},
 		{"first .txt", []string{"meta.json", "{}", "first.TXT", "x\n", "second.txt", "y\n"}, []string{"x"}},
 	} {
-		got, err := readLabels(appendZip(slices.Clone(model), tc.files...))
+		got, err := Labels(appendZip(slices.Clone(model), tc.files...))
 		if err != nil || !slices.Equal(got, tc.want) {
-			t.Errorf("%s: readLabels = %q, %v; want %q", tc.name, got, err, tc.want)
+			t.Errorf("%s: Labels = %q, %v; want %q", tc.name, got, err, tc.want)
 		}
 	}
 
@@ -42,9 +42,9 @@ func TestReadLabels(t *testing.T) {
 		{"too large", "larger than", appendZip(slices.Clone(model), "labels.txt", strings.Repeat("a\n", maxLabelBytes))},
 		{"corrupt", "checksum", corrupt},
 	} {
-		got, err := readLabels(tc.data)
+		got, err := Labels(tc.data)
 		if err == nil || !strings.Contains(err.Error(), tc.error) || !strings.HasPrefix(err.Error(), "tflite: labels: ") {
-			t.Errorf("%s: readLabels = %q, %v; want an error containing %q", tc.name, got, err, tc.error)
+			t.Errorf("%s: Labels = %q, %v; want an error containing %q", tc.name, got, err, tc.error)
 		}
 	}
 }

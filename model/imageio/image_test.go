@@ -1,4 +1,4 @@
-package model
+package imageio
 
 import (
 	"bytes"
@@ -22,6 +22,8 @@ import (
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/draw"
 	"golang.org/x/image/tiff"
+
+	"github.com/mbv2/mbv2/model/internal/shareddata"
 )
 
 // testPattern is an asymmetric w x h image: every pixel differs from its
@@ -711,7 +713,7 @@ func readRGB(t *testing.T, path string) ([]byte, int) {
 // 224x224 inputs, made with PIL's bilinear resize of the whole photo, and
 // that those inputs go through unchanged.
 func TestReferenceInputs(t *testing.T) {
-	dir := sharedData(t)
+	dir := shareddata.Dir(t)
 	photos, err := os.ReadDir(filepath.Join(dir, "images"))
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package model
+package tflite
 
 import (
 	"archive/zip"
@@ -13,10 +13,10 @@ import (
 // 1001 labels take 21 KB, and a zip entry may claim any size.
 const maxLabelBytes = 4 << 20
 
-// readLabels returns the lines of the first .txt file in the zip archive
+// Labels returns the lines of the first .txt file in the zip archive
 // that TFLite metadata appends to a .tflite file. The zip reader finds the
 // archive from its directory at the end of data, whatever comes before.
-func readLabels(data []byte) ([]string, error) {
+func Labels(data []byte) ([]string, error) {
 	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return nil, fmt.Errorf("tflite: labels: no zip archive appended to the model: %v", err)

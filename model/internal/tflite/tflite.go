@@ -1,6 +1,4 @@
-package model
-
-// This file reads TensorFlow Lite model files: a flatbuffer with the file
+// Package tflite reads TensorFlow Lite model files: a flatbuffer with the file
 // identifier "TFL3" whose schema is tensorflow/lite/schema/schema.fbs. Only
 // the fields MobileNetV2 needs are read, by their field ids in that schema.
 //
@@ -11,6 +9,7 @@ package model
 // here. Instead every offset, length and count is checked against the data,
 // nothing is allocated that the file's size cannot justify, and the fixed
 // nesting of the schema is followed without recursion.
+package tflite
 
 import (
 	"encoding/binary"
@@ -20,20 +19,20 @@ import (
 
 var le = binary.LittleEndian
 
-// tfType is a TensorType of the schema.
-type tfType int8
+// Type is a TensorType of the schema.
+type Type int8
 
 const (
-	tfFloat32   tfType = 0
-	tfFloat16   tfType = 1
-	tfInt32     tfType = 2
-	tfUint8     tfType = 3
-	tfInt64     tfType = 4
-	tfString    tfType = 5
-	tfBool      tfType = 6
-	tfInt16     tfType = 7
-	tfComplex64 tfType = 8
-	tfInt8      tfType = 9
+	Float32   Type = 0
+	Float16   Type = 1
+	Int32     Type = 2
+	Uint8     Type = 3
+	Int64     Type = 4
+	String    Type = 5
+	Bool      Type = 6
+	Int16     Type = 7
+	Complex64 Type = 8
+	Int8      Type = 9
 )
 
 var typeNames = [...]string{"FLOAT32", "FLOAT16", "INT32", "UINT8", "INT64", "STRING", "BOOL", "INT16", "COMPLEX64", "INT8"}
@@ -42,7 +41,8 @@ var typeNames = [...]string{"FLOAT32", "FLOAT16", "INT32", "UINT8", "INT64", "ST
 // elements vary in size.
 var typeSizes = [...]int{4, 2, 4, 1, 8, 0, 1, 2, 8, 1}
 
-func typeName(t tfType) string {
+// String returns the schema's name of t, as "INT8".
+func (t Type) String() string {
 	if t >= 0 && int(t) < len(typeNames) {
 		return typeNames[t]
 	}
@@ -51,31 +51,31 @@ func typeName(t tfType) string {
 
 // Builtin operator codes (BuiltinOperator in the schema).
 const (
-	opAdd             = 0
-	opAveragePool2D   = 1
-	opConv2D          = 3
-	opDepthwiseConv2D = 4
-	opDequantize      = 6
-	opFullyConnected  = 9
-	opReshape         = 22
-	opSoftmax         = 25
-	opCustom          = 32
-	opMean            = 40
-	opQuantize        = 114
+	OpAdd             = 0
+	OpAveragePool2D   = 1
+	OpConv2D          = 3
+	OpDepthwiseConv2D = 4
+	OpDequantize      = 6
+	OpFullyConnected  = 9
+	OpReshape         = 22
+	OpSoftmax         = 25
+	OpCustom          = 32
+	OpMean            = 40
+	OpQuantize        = 114
 )
 
 var opNames = map[int32]string{
-	opAdd:             "ADD",
-	opAveragePool2D:   "AVERAGE_POOL_2D",
-	opConv2D:          "CONV_2D",
-	opDepthwiseConv2D: "DEPTHWISE_CONV_2D",
-	opDequantize:      "DEQUANTIZE",
-	opFullyConnected:  "FULLY_CONNECTED",
-	opReshape:         "RESHAPE",
-	opSoftmax:         "SOFTMAX",
-	opCustom:          "CUSTOM",
-	opMean:            "MEAN",
-	opQuantize:        "QUANTIZE",
+	OpAdd:             "ADD",
+	OpAveragePool2D:   "AVERAGE_POOL_2D",
+	OpConv2D:          "CONV_2D",
+	OpDepthwiseConv2D: "DEPTHWISE_CONV_2D",
+	OpDequantize:      "DEQUANTIZE",
+	OpFullyConnected:  "FULLY_CONNECTED",
+	OpReshape:         "RESHAPE",
+	OpSoftmax:         "SOFTMAX",
+	OpCustom:          "CUSTOM",
+	OpMean:            "MEAN",
+	OpQuantize:        "QUANTIZE",
 }
 
 // Builtin options types (the BuiltinOptions union) of the operators above.
@@ -94,28 +94,30 @@ const (
 // in bytes fit in an int everywhere.
 const maxElements = 1<<31 - 1
 
-// tfModel is the part of a .tflite file that MobileNetV2 needs: subgraph 0.
-type tfModel struct {
+// Model is the part of a .tflite file that MobileNetV2 needs: subgraph 0.
+type Model struct {
 	Version     uint32
 	Description string
-	Tensors     []tfTensor // subgraph 0
-	Ops         []tfOp     // execution order
+	Tensors     []Tensor // subgraph 0
+	Ops         []Op     // execution order
 	Inputs      []int
 	Outputs     []int
 }
 
-type tfTensor struct {
+// Tensor is a tensor of subgraph 0.
+type Tensor struct {
 	Name      string
 	Shape     []int
-	Type      tfType
+	Type      Type
 	Data      []byte    // constant data (a sub-slice of the file), nil for activations
 	Scale     []float32 // quantization, nil if none
 	ZeroPoint []int64
 	QuantDim  int
 }
 
-type tfOp struct {
-	Code            int32  // builtin operator code, opConv2D etc.
+// Op is an operator of subgraph 0.
+type Op struct {
+	Code            int32  // builtin operator code, OpConv2D etc.
 	Name            string // for messages: "CONV_2D", "op 123", or a custom op's name
 	Inputs, Outputs []int  // tensor indices, -1 = optional absent
 
@@ -130,9 +132,9 @@ type tfOp struct {
 	Beta                 float32 // softmax
 }
 
-// parseTFLite reads the model in data. The result's constant tensors point
+// Parse reads the model in data. The result's constant tensors point
 // into data.
-func parseTFLite(data []byte) (*tfModel, error) {
+func Parse(data []byte) (*Model, error) {
 	if len(data) < 8 {
 		return nil, fmt.Errorf("tflite: file is %d bytes, too short for a model", len(data))
 	}
@@ -141,7 +143,7 @@ func parseTFLite(data []byte) (*tfModel, error) {
 	}
 	r := &fbReader{buf: data, budget: len(data)}
 	root := r.table(r.follow(0))
-	m := &tfModel{
+	m := &Model{
 		Version:     uint32(r.scalar(root, 0, 4, 0)),
 		Description: r.string(root, 3),
 	}
@@ -172,7 +174,7 @@ func parseTFLite(data []byte) (*tfModel, error) {
 		return nil, fmt.Errorf("tflite: subgraph output %w", err)
 	}
 
-	m.Tensors = make([]tfTensor, nTensors)
+	m.Tensors = make([]Tensor, nTensors)
 	for i := range m.Tensors {
 		t := &m.Tensors[i]
 		r.tensor(t, r.tableAt(tensors, i), buffers, nBuffers)
@@ -193,7 +195,7 @@ func parseTFLite(data []byte) (*tfModel, error) {
 		}
 	}
 
-	m.Ops = make([]tfOp, nOps)
+	m.Ops = make([]Op, nOps)
 	for i := range m.Ops {
 		o := &m.Ops[i]
 		t := r.tableAt(ops, i)
@@ -232,9 +234,9 @@ func checkIndices(idx []int, n int, optional bool) error {
 
 // tensor reads the Tensor table t into dst, with its constant data from the
 // model's buffers (nBuffers Buffer tables at the vector position buffers).
-func (r *fbReader) tensor(dst *tfTensor, t fbTable, buffers, nBuffers int) {
+func (r *fbReader) tensor(dst *Tensor, t fbTable, buffers, nBuffers int) {
 	dst.Shape = r.ints(t, 0)
-	dst.Type = tfType(r.scalar(t, 1, 1, 0))
+	dst.Type = Type(r.scalar(t, 1, 1, 0))
 	dst.Name = r.string(t, 3)
 	q := r.subtable(t, 4)
 	dst.Scale = r.float32s(q, 2)
@@ -278,7 +280,7 @@ func (r *fbReader) opcode(t fbTable) (code int32, name string) {
 	if !ok {
 		name = fmt.Sprintf("op %d", code)
 	}
-	if custom := r.string(t, 1); code == opCustom && custom != "" {
+	if custom := r.string(t, 1); code == OpCustom && custom != "" {
 		name = custom
 	}
 	return code, name
@@ -286,11 +288,11 @@ func (r *fbReader) opcode(t fbTable) (code int32, name string) {
 
 // op reads the tensors and options of the Operator table t into o, whose
 // Code is set.
-func (r *fbReader) op(o *tfOp, t fbTable) {
+func (r *fbReader) op(o *Op, t fbTable) {
 	o.Inputs = r.ints(t, 1)
 	o.Outputs = r.ints(t, 2)
 	switch o.Code {
-	case opConv2D:
+	case OpConv2D:
 		p := r.options(t, optConv2D, "Conv2DOptions")
 		o.Padding = int(r.scalar(p, 0, 1, 0))
 		o.StrideW = int(int32(r.scalar(p, 1, 4, 0)))
@@ -299,7 +301,7 @@ func (r *fbReader) op(o *tfOp, t fbTable) {
 		o.DilationW = int(int32(r.scalar(p, 4, 4, 1)))
 		o.DilationH = int(int32(r.scalar(p, 5, 4, 1)))
 		r.checkWindow(o, false)
-	case opDepthwiseConv2D:
+	case OpDepthwiseConv2D:
 		p := r.options(t, optDepthwiseConv2D, "DepthwiseConv2DOptions")
 		o.Padding = int(r.scalar(p, 0, 1, 0))
 		o.StrideW = int(int32(r.scalar(p, 1, 4, 0)))
@@ -309,7 +311,7 @@ func (r *fbReader) op(o *tfOp, t fbTable) {
 		o.DilationW = int(int32(r.scalar(p, 5, 4, 1)))
 		o.DilationH = int(int32(r.scalar(p, 6, 4, 1)))
 		r.checkWindow(o, false)
-	case opAveragePool2D:
+	case OpAveragePool2D:
 		p := r.options(t, optPool2D, "Pool2DOptions")
 		o.Padding = int(r.scalar(p, 0, 1, 0))
 		o.StrideW = int(int32(r.scalar(p, 1, 4, 0)))
@@ -318,22 +320,22 @@ func (r *fbReader) op(o *tfOp, t fbTable) {
 		o.FilterH = int(int32(r.scalar(p, 4, 4, 0)))
 		o.Activation = int(r.scalar(p, 5, 1, 0))
 		r.checkWindow(o, true)
-	case opFullyConnected:
+	case OpFullyConnected:
 		p := r.options(t, optFullyConnected, "FullyConnectedOptions")
 		o.Activation = int(r.scalar(p, 0, 1, 0))
 		// Shuffled weights would need a layout this reader does not undo.
 		if f := r.scalar(p, 1, 1, 0); f != 0 {
 			r.fail("weights format %d, want 0 (DEFAULT)", f)
 		}
-	case opSoftmax:
+	case OpSoftmax:
 		p := r.options(t, optSoftmax, "SoftmaxOptions")
 		o.Beta = math.Float32frombits(uint32(r.scalar(p, 0, 4, 0)))
-	case opAdd:
+	case OpAdd:
 		p := r.options(t, optAdd, "AddOptions")
 		o.Activation = int(r.scalar(p, 0, 1, 0))
-	case opReshape:
+	case OpReshape:
 		r.options(t, optReshape, "ReshapeOptions") // new_shape is unused: the shape tensor and the output's shape say the same
-	case opMean:
+	case OpMean:
 		p := r.options(t, optReducer, "ReducerOptions")
 		o.KeepDims = r.scalar(p, 0, 1, 0) != 0
 	}
@@ -354,7 +356,7 @@ func (r *fbReader) options(t fbTable, want uint64, name string) fbTable {
 }
 
 // checkWindow checks the sliding-window options of a convolution or pool.
-func (r *fbReader) checkWindow(o *tfOp, pool bool) {
+func (r *fbReader) checkWindow(o *Op, pool bool) {
 	switch {
 	case r.err != nil:
 	case o.Padding > 1:
@@ -368,8 +370,8 @@ func (r *fbReader) checkWindow(o *tfOp, pool bool) {
 	}
 }
 
-// elements returns the number of elements of shape.
-func elements(shape []int) (int, error) {
+// Elements returns the number of elements of shape.
+func Elements(shape []int) (int, error) {
 	n := 1
 	for _, d := range shape {
 		if d < 0 {
@@ -384,14 +386,14 @@ func elements(shape []int) (int, error) {
 }
 
 // check checks that t's shape, data and quantization agree.
-func (t *tfTensor) check() error {
-	n, err := elements(t.Shape)
+func (t *Tensor) check() error {
+	n, err := Elements(t.Shape)
 	if err != nil {
 		return err
 	}
 	if t.Data != nil && t.Type >= 0 && int(t.Type) < len(typeSizes) {
 		if size := int64(typeSizes[t.Type]); size > 0 && int64(len(t.Data)) != int64(n)*size {
-			return fmt.Errorf("%d bytes of data, want %d for %s %v", len(t.Data), int64(n)*size, typeName(t.Type), t.Shape)
+			return fmt.Errorf("%d bytes of data, want %d for %s %v", len(t.Data), int64(n)*size, t.Type.String(), t.Shape)
 		}
 	}
 	if len(t.ZeroPoint) != len(t.Scale) {
@@ -413,49 +415,49 @@ func (t *tfTensor) check() error {
 	return nil
 }
 
-// floats returns the values of a constant tensor as fresh float32s: FLOAT32
+// Floats returns the values of a constant tensor as fresh float32s: FLOAT32
 // as stored; UINT8, INT8 and INT32 dequantized, real = scale*(q - zero_point),
 // per channel along QuantDim when there is more than one scale.
-func (t *tfTensor) floats() ([]float32, error) {
-	read, err := t.reader()
+func (t *Tensor) Floats() ([]float32, error) {
+	read, err := t.Reader()
 	if err != nil {
 		return nil, err
 	}
-	n, _ := elements(t.Shape)
+	n, _ := Elements(t.Shape)
 	out := make([]float32, n)
 	read(out, 0)
 	return out, nil
 }
 
-// reader checks a constant tensor and returns a function that writes its
-// values [from, from+len(dst)) into dst, as floats does: loading
+// Reader checks a constant tensor and returns a function that writes its
+// values [from, from+len(dst)) into dst, as Floats does: loading
 // dequantizes a weight tensor a tile at a time, as it packs it, rather than
 // whole.
-func (t *tfTensor) reader() (func(dst []float32, from int), error) {
+func (t *Tensor) Reader() (func(dst []float32, from int), error) {
 	if t.Data == nil {
 		return nil, fmt.Errorf("tflite: tensor %q: not constant (it has no data)", t.Name)
 	}
 	if err := t.check(); err != nil {
 		return nil, fmt.Errorf("tflite: tensor %q: %w", t.Name, err)
 	}
-	if t.Type == tfFloat32 {
+	if t.Type == Float32 {
 		return func(dst []float32, from int) {
 			for i := range dst {
 				dst[i] = math.Float32frombits(le.Uint32(t.Data[4*(from+i):]))
 			}
 		}, nil
 	}
-	if t.Type != tfUint8 && t.Type != tfInt8 && t.Type != tfInt32 {
-		return nil, fmt.Errorf("tflite: tensor %q: type %s, want FLOAT32, UINT8, INT8 or INT32", t.Name, typeName(t.Type))
+	if t.Type != Uint8 && t.Type != Int8 && t.Type != Int32 {
+		return nil, fmt.Errorf("tflite: tensor %q: type %s, want FLOAT32, UINT8, INT8 or INT32", t.Name, t.Type.String())
 	}
 	if len(t.Scale) == 0 {
-		return nil, fmt.Errorf("tflite: tensor %q: %s without quantization parameters", t.Name, typeName(t.Type))
+		return nil, fmt.Errorf("tflite: tensor %q: %s without quantization parameters", t.Name, t.Type.String())
 	}
 	// Each run of inner elements shares a scale: all of them for one
 	// scale, else those after one index along QuantDim.
-	inner, _ := elements(t.Shape)
+	inner, _ := Elements(t.Shape)
 	if len(t.Scale) > 1 {
-		inner, _ = elements(t.Shape[t.QuantDim+1:])
+		inner, _ = Elements(t.Shape[t.QuantDim+1:])
 	}
 	return func(dst []float32, from int) {
 		// A table of the 256 values of a scale is faster than the
@@ -469,10 +471,10 @@ func (t *tfTensor) reader() (func(dst []float32, from int), error) {
 			out := dst[i : i+min(len(dst)-i, inner-e%inner)]
 			i += len(out)
 			switch {
-			case t.Type != tfInt32 && len(out) >= len(lut):
+			case t.Type != Int32 && len(out) >= len(lut):
 				for q := range lut {
 					v := int64(q)
-					if t.Type == tfInt8 {
+					if t.Type == Int8 {
 						v = int64(int8(q))
 					}
 					lut[q] = float32(s * float64(v-zp))
@@ -480,11 +482,11 @@ func (t *tfTensor) reader() (func(dst []float32, from int), error) {
 				for j, q := range t.Data[e : e+len(out)] {
 					out[j] = lut[q]
 				}
-			case t.Type == tfUint8:
+			case t.Type == Uint8:
 				for j, q := range t.Data[e : e+len(out)] {
 					out[j] = float32(s * float64(int64(q)-zp))
 				}
-			case t.Type == tfInt8:
+			case t.Type == Int8:
 				for j, q := range t.Data[e : e+len(out)] {
 					out[j] = float32(s * float64(int64(int8(q))-zp))
 				}

@@ -1,4 +1,4 @@
-package model
+package tflite
 
 import (
 	"bytes"
@@ -12,11 +12,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mbv2/mbv2/model/internal/shareddata"
 )
 
-// tinyTFLite returns a small model that uses every field parseTFLite reads,
+// tinyTFLite returns a small model that uses every field Parse reads,
 // with distinct option values so that a swapped field id shows.
-func tinyTFLite() *tfModel {
+func tinyTFLite() *Model {
 	rng := rand.New(rand.NewPCG(1, 2))
 	bytesOf := func(n int) []byte {
 		b := make([]byte, n)
@@ -39,53 +41,53 @@ func tinyTFLite() *tfModel {
 		}
 		return b
 	}
-	act := func(name string, typ tfType, shape ...int) tfTensor {
-		return tfTensor{Name: name, Type: typ, Shape: shape, Scale: []float32{0.0235}, ZeroPoint: []int64{-128}}
+	act := func(name string, typ Type, shape ...int) Tensor {
+		return Tensor{Name: name, Type: typ, Shape: shape, Scale: []float32{0.0235}, ZeroPoint: []int64{-128}}
 	}
-	return &tfModel{
+	return &Model{
 		Version:     3,
 		Description: "tiny test model",
-		Tensors: []tfTensor{
-			{Name: "input", Type: tfUint8, Shape: []int{1, 4, 4, 3}, Scale: []float32{0.0078125}, ZeroPoint: []int64{128}},
-			act("quantized input", tfInt8, 1, 4, 4, 3),
-			{Name: "conv/weights", Type: tfInt8, Shape: []int{4, 3, 3, 3}, Data: bytesOf(4 * 27),
+		Tensors: []Tensor{
+			{Name: "input", Type: Uint8, Shape: []int{1, 4, 4, 3}, Scale: []float32{0.0078125}, ZeroPoint: []int64{128}},
+			act("quantized input", Int8, 1, 4, 4, 3),
+			{Name: "conv/weights", Type: Int8, Shape: []int{4, 3, 3, 3}, Data: bytesOf(4 * 27),
 				Scale: []float32{0.01, 0.02, 1e-6, 0.04}, ZeroPoint: []int64{0, 0, 0, 0}},
-			{Name: "conv/bias", Type: tfInt32, Shape: []int{4}, Data: i32(100, -200, 0, 1<<30),
+			{Name: "conv/bias", Type: Int32, Shape: []int{4}, Data: i32(100, -200, 0, 1<<30),
 				Scale: []float32{1e-4, 2e-4, 3e-4, 4e-4}, ZeroPoint: []int64{0, 0, 0, 0}},
-			act("conv", tfInt8, 1, 2, 2, 4),
-			{Name: "dw/weights", Type: tfUint8, Shape: []int{1, 3, 3, 4}, Data: bytesOf(36),
+			act("conv", Int8, 1, 2, 2, 4),
+			{Name: "dw/weights", Type: Uint8, Shape: []int{1, 3, 3, 4}, Data: bytesOf(36),
 				Scale: []float32{0.5, 0.25, 0.125, 2}, ZeroPoint: []int64{128, 100, 0, 255}, QuantDim: 3},
-			act("dw", tfInt8, 1, 2, 2, 4),
-			act("add", tfInt8, 1, 2, 2, 4),
-			act("pool", tfInt8, 1, 1, 1, 4),
-			{Name: "axes", Type: tfInt32, Shape: []int{2}, Data: i32(1, 2)},
-			act("mean", tfInt8, 1, 1, 1, 4),
-			{Name: "fc/weights", Type: tfFloat32, Shape: []int{5, 4}, Data: f32(
+			act("dw", Int8, 1, 2, 2, 4),
+			act("add", Int8, 1, 2, 2, 4),
+			act("pool", Int8, 1, 1, 1, 4),
+			{Name: "axes", Type: Int32, Shape: []int{2}, Data: i32(1, 2)},
+			act("mean", Int8, 1, 1, 1, 4),
+			{Name: "fc/weights", Type: Float32, Shape: []int{5, 4}, Data: f32(
 				1, 2, 3, 4, -1, -2, -3, -4, 0.5, 0.25, 0, float32(math.Inf(1)), 1e-30, 1e30, 7, 8, 9, 10, 11, 12)},
-			{Name: "fc", Type: tfFloat32, Shape: []int{1, 5}},
-			{Name: "shape", Type: tfInt32, Shape: []int{2}, Data: i32(1, 5)},
-			{Name: "reshape", Type: tfFloat32, Shape: []int{1, 5}},
-			{Name: "softmax", Type: tfFloat32, Shape: []int{1, 5}},
-			{Name: "custom", Type: tfFloat32, Shape: []int{1, 5}},
-			{Name: "output", Type: tfUint8, Shape: []int{1, 5}, Scale: []float32{1.0 / 256}, ZeroPoint: []int64{0}},
-			{Name: "scalar", Type: tfFloat32, Data: f32(42)},
+			{Name: "fc", Type: Float32, Shape: []int{1, 5}},
+			{Name: "shape", Type: Int32, Shape: []int{2}, Data: i32(1, 5)},
+			{Name: "reshape", Type: Float32, Shape: []int{1, 5}},
+			{Name: "softmax", Type: Float32, Shape: []int{1, 5}},
+			{Name: "custom", Type: Float32, Shape: []int{1, 5}},
+			{Name: "output", Type: Uint8, Shape: []int{1, 5}, Scale: []float32{1.0 / 256}, ZeroPoint: []int64{0}},
+			{Name: "scalar", Type: Float32, Data: f32(42)},
 		},
-		Ops: []tfOp{
-			{Code: opQuantize, Name: "QUANTIZE", Inputs: []int{0}, Outputs: []int{1}},
-			{Code: opConv2D, Name: "CONV_2D", Inputs: []int{1, 2, 3}, Outputs: []int{4},
+		Ops: []Op{
+			{Code: OpQuantize, Name: "QUANTIZE", Inputs: []int{0}, Outputs: []int{1}},
+			{Code: OpConv2D, Name: "CONV_2D", Inputs: []int{1, 2, 3}, Outputs: []int{4},
 				Padding: 0, StrideW: 2, StrideH: 3, Activation: 3, DilationW: 1, DilationH: 4},
-			{Code: opDepthwiseConv2D, Name: "DEPTHWISE_CONV_2D", Inputs: []int{4, 5, -1}, Outputs: []int{6},
+			{Code: OpDepthwiseConv2D, Name: "DEPTHWISE_CONV_2D", Inputs: []int{4, 5, -1}, Outputs: []int{6},
 				Padding: 1, StrideW: 5, StrideH: 6, DepthMultiplier: 7, Activation: 1, DilationW: 8, DilationH: 9},
-			{Code: opAdd, Name: "ADD", Inputs: []int{6, 4}, Outputs: []int{7}, Activation: 3},
-			{Code: opAveragePool2D, Name: "AVERAGE_POOL_2D", Inputs: []int{7}, Outputs: []int{8},
+			{Code: OpAdd, Name: "ADD", Inputs: []int{6, 4}, Outputs: []int{7}, Activation: 3},
+			{Code: OpAveragePool2D, Name: "AVERAGE_POOL_2D", Inputs: []int{7}, Outputs: []int{8},
 				Padding: 1, StrideW: 2, StrideH: 3, FilterW: 4, FilterH: 5, Activation: 1},
-			{Code: opMean, Name: "MEAN", Inputs: []int{7, 9}, Outputs: []int{10}, KeepDims: true},
-			{Code: opFullyConnected, Name: "FULLY_CONNECTED", Inputs: []int{10, 11, -1}, Outputs: []int{12}, Activation: 1},
-			{Code: opReshape, Name: "RESHAPE", Inputs: []int{12, 13}, Outputs: []int{14}},
-			{Code: opSoftmax, Name: "SOFTMAX", Inputs: []int{14}, Outputs: []int{15}, Beta: 1.5},
-			{Code: opCustom, Name: "MyCustomOp", Inputs: []int{15}, Outputs: []int{16}},
+			{Code: OpMean, Name: "MEAN", Inputs: []int{7, 9}, Outputs: []int{10}, KeepDims: true},
+			{Code: OpFullyConnected, Name: "FULLY_CONNECTED", Inputs: []int{10, 11, -1}, Outputs: []int{12}, Activation: 1},
+			{Code: OpReshape, Name: "RESHAPE", Inputs: []int{12, 13}, Outputs: []int{14}},
+			{Code: OpSoftmax, Name: "SOFTMAX", Inputs: []int{14}, Outputs: []int{15}, Beta: 1.5},
+			{Code: OpCustom, Name: "MyCustomOp", Inputs: []int{15}, Outputs: []int{16}},
 			{Code: 150, Name: "op 150", Inputs: []int{16}, Outputs: []int{17}},
-			{Code: opQuantize, Name: "QUANTIZE", Inputs: []int{16}, Outputs: []int{17}},
+			{Code: OpQuantize, Name: "QUANTIZE", Inputs: []int{16}, Outputs: []int{17}},
 		},
 		Inputs:  []int{0},
 		Outputs: []int{17},
@@ -97,19 +99,19 @@ var tinyLabels = []string{"background", "cat", "dog", "", "kite, and cold"}
 func TestTFLiteRoundTrip(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		write func(*tfModel, []string) []byte
-	}{{"inline", writeTFLite}, {"external", writeTFLiteExternal}} {
+		write func(*Model, []string) []byte
+	}{{"inline", Write}, {"external", WriteExternal}} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := tinyTFLite()
 			data := tc.write(want, tinyLabels)
-			got, err := parseTFLite(data)
+			got, err := Parse(data)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("round trip differs:\n got %+v\nwant %+v", got, want)
 			}
-			labels, err := readLabels(data)
+			labels, err := Labels(data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -122,7 +124,7 @@ func TestTFLiteRoundTrip(t *testing.T) {
 
 func TestTFLiteFloats(t *testing.T) {
 	m := tinyTFLite()
-	tensor := func(name string) *tfTensor {
+	tensor := func(name string) *Tensor {
 		for i := range m.Tensors {
 			if m.Tensors[i].Name == name {
 				return &m.Tensors[i]
@@ -135,11 +137,11 @@ func TestTFLiteFloats(t *testing.T) {
 	// A naive reference: the channel of element i along QuantDim.
 	for _, name := range []string{"conv/weights", "conv/bias", "dw/weights"} {
 		tt := tensor(name)
-		got, err := tt.floats()
+		got, err := tt.Floats()
 		if err != nil {
 			t.Fatal(err)
 		}
-		n, _ := elements(tt.Shape)
+		n, _ := Elements(tt.Shape)
 		if len(got) != n {
 			t.Fatalf("%s: %d values, want %d", name, len(got), n)
 		}
@@ -151,11 +153,11 @@ func TestTFLiteFloats(t *testing.T) {
 			c := i / stride % tt.Shape[tt.QuantDim]
 			var q int64
 			switch tt.Type {
-			case tfUint8:
+			case Uint8:
 				q = int64(tt.Data[i])
-			case tfInt8:
+			case Int8:
 				q = int64(int8(tt.Data[i]))
-			case tfInt32:
+			case Int32:
 				q = int64(int32(le.Uint32(tt.Data[4*i:])))
 			}
 			want := float32(float64(tt.Scale[c]) * float64(q-tt.ZeroPoint[c]))
@@ -165,49 +167,49 @@ func TestTFLiteFloats(t *testing.T) {
 		}
 	}
 
-	got, err := tensor("fc/weights").floats()
+	got, err := tensor("fc/weights").Floats()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got[11] != float32(math.Inf(1)) || got[13] != 1e30 || got[19] != 12 {
 		t.Errorf("float32 weights = %v", got)
 	}
-	if got, err := tensor("scalar").floats(); err != nil || !slices.Equal(got, []float32{42}) {
+	if got, err := tensor("scalar").Floats(); err != nil || !slices.Equal(got, []float32{42}) {
 		t.Errorf("scalar = %v, %v; want [42]", got, err)
 	}
 
 	// Per-tensor: one scale for all.
-	u := tfTensor{Name: "u", Type: tfUint8, Shape: []int{2, 2}, Data: []byte{0, 1, 128, 255}, Scale: []float32{0.5}, ZeroPoint: []int64{128}}
-	if got, err := u.floats(); err != nil || !slices.Equal(got, []float32{-64, -63.5, 0, 63.5}) {
+	u := Tensor{Name: "u", Type: Uint8, Shape: []int{2, 2}, Data: []byte{0, 1, 128, 255}, Scale: []float32{0.5}, ZeroPoint: []int64{128}}
+	if got, err := u.Floats(); err != nil || !slices.Equal(got, []float32{-64, -63.5, 0, 63.5}) {
 		t.Errorf("per-tensor uint8 = %v, %v", got, err)
 	}
 
 	for _, tc := range []struct {
 		name  string
-		edit  func(t *tfTensor)
+		edit  func(t *Tensor)
 		error string
 	}{
-		{"activation", func(t *tfTensor) { t.Data = nil }, "not constant"},
-		{"short data", func(t *tfTensor) { t.Data = t.Data[:len(t.Data)-1] }, "bytes of data, want"},
-		{"long data", func(t *tfTensor) { t.Data = append(t.Data, 0) }, "bytes of data, want"},
-		{"negative dim", func(t *tfTensor) { t.Shape = []int{-1, 3, 3, 3} }, "negative dimension"},
-		{"huge shape", func(t *tfTensor) { t.Shape = []int{1 << 20, 1 << 20, 1, 1} }, "more than"},
-		{"no quantization", func(t *tfTensor) { t.Scale, t.ZeroPoint = nil, nil }, "without quantization"},
-		{"fewer zero points", func(t *tfTensor) { t.ZeroPoint = t.ZeroPoint[:3] }, "4 scales and 3 zero points"},
-		{"fewer scales", func(t *tfTensor) { t.Scale, t.ZeroPoint = t.Scale[:3], t.ZeroPoint[:3] }, "3 quantization scales, want 4"},
-		{"quant dim", func(t *tfTensor) { t.QuantDim = 4 }, "quantized dimension 4"},
-		{"negative quant dim", func(t *tfTensor) { t.QuantDim = -1 }, "quantized dimension -1"},
-		{"zero scale", func(t *tfTensor) { t.Scale[1] = 0 }, "scale 1 is 0"},
-		{"negative scale", func(t *tfTensor) { t.Scale[1] = -1 }, "scale 1 is -1"},
-		{"NaN scale", func(t *tfTensor) { t.Scale[1] = float32(math.NaN()) }, "scale 1 is NaN"},
-		{"infinite scale", func(t *tfTensor) { t.Scale[1] = float32(math.Inf(1)) }, "scale 1 is +Inf"},
-		{"int16", func(t *tfTensor) { t.Type, t.Data = tfInt16, make([]byte, 2*len(t.Data)) }, "type INT16, want"},
-		{"unknown type", func(t *tfTensor) { t.Type = 99 }, "type 99, want"},
+		{"activation", func(t *Tensor) { t.Data = nil }, "not constant"},
+		{"short data", func(t *Tensor) { t.Data = t.Data[:len(t.Data)-1] }, "bytes of data, want"},
+		{"long data", func(t *Tensor) { t.Data = append(t.Data, 0) }, "bytes of data, want"},
+		{"negative dim", func(t *Tensor) { t.Shape = []int{-1, 3, 3, 3} }, "negative dimension"},
+		{"huge shape", func(t *Tensor) { t.Shape = []int{1 << 20, 1 << 20, 1, 1} }, "more than"},
+		{"no quantization", func(t *Tensor) { t.Scale, t.ZeroPoint = nil, nil }, "without quantization"},
+		{"fewer zero points", func(t *Tensor) { t.ZeroPoint = t.ZeroPoint[:3] }, "4 scales and 3 zero points"},
+		{"fewer scales", func(t *Tensor) { t.Scale, t.ZeroPoint = t.Scale[:3], t.ZeroPoint[:3] }, "3 quantization scales, want 4"},
+		{"quant dim", func(t *Tensor) { t.QuantDim = 4 }, "quantized dimension 4"},
+		{"negative quant dim", func(t *Tensor) { t.QuantDim = -1 }, "quantized dimension -1"},
+		{"zero scale", func(t *Tensor) { t.Scale[1] = 0 }, "scale 1 is 0"},
+		{"negative scale", func(t *Tensor) { t.Scale[1] = -1 }, "scale 1 is -1"},
+		{"NaN scale", func(t *Tensor) { t.Scale[1] = float32(math.NaN()) }, "scale 1 is NaN"},
+		{"infinite scale", func(t *Tensor) { t.Scale[1] = float32(math.Inf(1)) }, "scale 1 is +Inf"},
+		{"int16", func(t *Tensor) { t.Type, t.Data = Int16, make([]byte, 2*len(t.Data)) }, "type INT16, want"},
+		{"unknown type", func(t *Tensor) { t.Type = 99 }, "type 99, want"},
 	} {
 		tt := *tensor("conv/weights")
 		tt.Scale = slices.Clone(tt.Scale)
 		tc.edit(&tt)
-		_, err := tt.floats()
+		_, err := tt.Floats()
 		if err == nil || !strings.Contains(err.Error(), tc.error) {
 			t.Errorf("%s: error %v, want one containing %q", tc.name, err, tc.error)
 		}
@@ -222,7 +224,7 @@ func tfliteTree() (root, subgraph fbObj, tensors []fbObj) {
 	return root, subgraph, subgraph[0].child.([]fbObj)
 }
 
-// tfliteCorruptions are files that parseTFLite must reject, each with a
+// tfliteCorruptions are files that Parse must reject, each with a
 // piece of the error it must give.
 func tfliteCorruptions() []struct {
 	name, error string
@@ -238,7 +240,7 @@ func tfliteCorruptions() []struct {
 			data        []byte
 		}{name, error, data})
 	}
-	good := writeTFLite(tinyTFLite(), nil)
+	good := Write(tinyTFLite(), nil)
 	patched := func(pos int, v uint32) []byte {
 		b := slices.Clone(good)
 		le.PutUint32(b[pos:], v)
@@ -345,9 +347,9 @@ func tfliteCorruptions() []struct {
 
 func TestTFLiteCorrupt(t *testing.T) {
 	for _, tc := range tfliteCorruptions() {
-		m, err := parseTFLite(tc.data)
+		m, err := Parse(tc.data)
 		if err == nil || !strings.Contains(err.Error(), tc.error) {
-			t.Errorf("%s: parseTFLite = %v, %v; want an error containing %q", tc.name, m != nil, err, tc.error)
+			t.Errorf("%s: Parse = %v, %v; want an error containing %q", tc.name, m != nil, err, tc.error)
 			continue
 		}
 		if msg := err.Error(); !strings.HasPrefix(msg, "tflite: ") || strings.Contains(msg, "\n") {
@@ -359,10 +361,10 @@ func TestTFLiteCorrupt(t *testing.T) {
 // TestTFLiteTruncated cuts the tiny model at every length: the writer
 // leaves no unused bytes at the end, so each cut must be an error.
 func TestTFLiteTruncated(t *testing.T) {
-	for _, write := range []func(*tfModel, []string) []byte{writeTFLite, writeTFLiteExternal} {
+	for _, write := range []func(*Model, []string) []byte{Write, WriteExternal} {
 		data := write(tinyTFLite(), nil)
 		for n := range len(data) {
-			if _, err := parseTFLite(data[:n:n]); err == nil {
+			if _, err := Parse(data[:n:n]); err == nil {
 				t.Fatalf("file of %d bytes cut to %d: no error", len(data), n)
 			}
 		}
@@ -373,7 +375,7 @@ func TestTFLiteTruncated(t *testing.T) {
 // model. Most are errors, some change only data; none may panic or break
 // what a parsed model promises.
 func TestTFLiteOverwrite(t *testing.T) {
-	good := writeTFLite(tinyTFLite(), tinyLabels)
+	good := Write(tinyTFLite(), tinyLabels)
 	for pos := 0; pos+4 <= len(good); pos++ {
 		for _, v := range []uint32{0, 1, 0xff, 0x7fff, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff} {
 			b := slices.Clone(good)
@@ -387,9 +389,9 @@ func TestTFLiteOverwrite(t *testing.T) {
 
 // checkTFLite parses data and, if that works, dequantizes every tensor and
 // reads the labels. It returns an error if the parsed model breaks a
-// promise of parseTFLite; errors of parsing itself are fine.
+// promise of Parse; errors of parsing itself are fine.
 func checkTFLite(data []byte) error {
-	m, err := parseTFLite(data)
+	m, err := Parse(data)
 	if err != nil {
 		if msg := err.Error(); !strings.HasPrefix(msg, "tflite: ") || strings.Contains(msg, "\n") {
 			return fmt.Errorf("error %q is not one line starting with \"tflite: \"", msg)
@@ -418,15 +420,15 @@ func checkTFLite(data []byte) error {
 		if err := t.check(); err != nil {
 			return fmt.Errorf("tensor %d passed parsing but not check: %v", i, err)
 		}
-		v, err := t.floats()
+		v, err := t.Floats()
 		if err == nil && t.Data == nil {
 			return fmt.Errorf("tensor %d: floats of an activation", i)
 		}
-		if n, _ := elements(t.Shape); err == nil && len(v) != n {
+		if n, _ := Elements(t.Shape); err == nil && len(v) != n {
 			return fmt.Errorf("tensor %d: %d floats for shape %v", i, len(v), t.Shape)
 		}
 	}
-	readLabels(data)
+	Labels(data)
 	return nil
 }
 
@@ -441,18 +443,18 @@ func FuzzParseTFLite(f *testing.F) {
 
 var updateSeeds = flag.Bool("update-tflite-seeds", false, "rewrite the FuzzParseTFLite seed corpus in testdata")
 
-// tfliteSeeds are the fuzz seeds: tiny models made by writeTFLite.
+// tfliteSeeds are the fuzz seeds: tiny models made by Write.
 func tfliteSeeds() map[string][]byte {
 	seeds := map[string][]byte{
-		"inline":          writeTFLite(tinyTFLite(), nil),
-		"inline-labels":   writeTFLite(tinyTFLite(), tinyLabels),
-		"external":        writeTFLiteExternal(tinyTFLite(), nil),
-		"external-labels": writeTFLiteExternal(tinyTFLite(), tinyLabels),
+		"inline":          Write(tinyTFLite(), nil),
+		"inline-labels":   Write(tinyTFLite(), tinyLabels),
+		"external":        WriteExternal(tinyTFLite(), nil),
+		"external-labels": WriteExternal(tinyTFLite(), tinyLabels),
 	}
 	small := tinyTFLite()
 	small.Tensors, small.Ops = small.Tensors[:7], small.Ops[1:3]
 	small.Outputs = []int{6}
-	seeds["small"] = writeTFLite(small, []string{"a"})
+	seeds["small"] = Write(small, []string{"a"})
 	return seeds
 }
 
@@ -471,7 +473,7 @@ func TestTFLiteSeeds(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := parseTFLite(data); err != nil {
+		if _, err := Parse(data); err != nil {
 			t.Errorf("seed %s: %v", name, err)
 		}
 		if old, err := os.ReadFile(file); err != nil || !bytes.Equal(old, corpus) {
@@ -495,7 +497,7 @@ var realTFLite = []struct {
 }{
 	{
 		file: "mobilenet_v2_1.0_224_quant.tflite", ops: 66,
-		codes: map[int]int32{0: opConv2D, 1: opDepthwiseConv2D, 2: opConv2D, 62: opAveragePool2D, 63: opConv2D, 64: opReshape, 65: opSoftmax},
+		codes: map[int]int32{0: OpConv2D, 1: OpDepthwiseConv2D, 2: OpConv2D, 62: OpAveragePool2D, 63: OpConv2D, 64: OpReshape, 65: OpSoftmax},
 		adds:  []int{9, 16, 20, 27, 31, 35, 42, 46, 53, 57},
 		in:    "input", inScale: 0.0078125, inZero: 128,
 		out: "MobilenetV2/Predictions/Softmax", outScale: 1.0 / 256,
@@ -503,7 +505,7 @@ var realTFLite = []struct {
 	},
 	{
 		file: "tf2_mobilenet_v2_1.0_224_ptq.tflite", ops: 68,
-		codes: map[int]int32{0: opQuantize, 1: opConv2D, 2: opDepthwiseConv2D, 63: opMean, 64: opConv2D, 65: opReshape, 66: opSoftmax, 67: opQuantize},
+		codes: map[int]int32{0: OpQuantize, 1: OpConv2D, 2: OpDepthwiseConv2D, 63: OpMean, 64: OpConv2D, 65: OpReshape, 66: OpSoftmax, 67: OpQuantize},
 		adds:  []int{10, 17, 21, 28, 32, 36, 43, 47, 54, 58},
 		in:    "input", inScale: 0.00784313772, inZero: 127,
 		out: "Identity", outScale: 1.0 / 256,
@@ -511,7 +513,7 @@ var realTFLite = []struct {
 	},
 	{
 		file: "mobilenet_v2_1.0_224_inat_bird_quant.tflite", ops: 65,
-		codes: map[int]int32{0: opConv2D, 1: opDepthwiseConv2D, 62: opAveragePool2D, 63: opFullyConnected, 64: opSoftmax},
+		codes: map[int]int32{0: OpConv2D, 1: OpDepthwiseConv2D, 62: OpAveragePool2D, 63: OpFullyConnected, 64: OpSoftmax},
 		adds:  []int{9, 16, 20, 27, 31, 35, 42, 46, 53, 57},
 		in:    "map/TensorArrayStack/TensorArrayGatherV3", inScale: 0.0078125, inZero: 128,
 		out: "prediction", outScale: 1.0 / 256,
@@ -519,7 +521,7 @@ var realTFLite = []struct {
 	},
 	{
 		file: "mobilenet_v2_1.0_224_inat_insect_quant.tflite", ops: 65,
-		codes: map[int]int32{0: opConv2D, 1: opDepthwiseConv2D, 62: opAveragePool2D, 63: opFullyConnected, 64: opSoftmax},
+		codes: map[int]int32{0: OpConv2D, 1: OpDepthwiseConv2D, 62: OpAveragePool2D, 63: OpFullyConnected, 64: OpSoftmax},
 		adds:  []int{9, 16, 20, 27, 31, 35, 42, 46, 53, 57},
 		in:    "map/TensorArrayStack/TensorArrayGatherV3", inScale: 0.0078125, inZero: 128,
 		out: "prediction", outScale: 1.0 / 256,
@@ -528,14 +530,14 @@ var realTFLite = []struct {
 }
 
 func TestTFLiteRealFiles(t *testing.T) {
-	dir := filepath.Join(sharedData(t), "models")
+	dir := filepath.Join(shareddata.Dir(t), "models")
 	for _, want := range realTFLite {
 		t.Run(want.file, func(t *testing.T) {
 			data, err := os.ReadFile(filepath.Join(dir, want.file))
 			if err != nil {
 				t.Fatal(err)
 			}
-			m, err := parseTFLite(data)
+			m, err := Parse(data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -552,7 +554,7 @@ func TestTFLiteRealFiles(t *testing.T) {
 			}
 			var adds []int
 			for i, o := range m.Ops {
-				if o.Code == opAdd {
+				if o.Code == OpAdd {
 					adds = append(adds, i)
 				}
 			}
@@ -564,17 +566,17 @@ func TestTFLiteRealFiles(t *testing.T) {
 				t.Fatalf("inputs %v, outputs %v", m.Inputs, m.Outputs)
 			}
 			in, out := m.Tensors[m.Inputs[0]], m.Tensors[m.Outputs[0]]
-			if in.Name != want.in || !slices.Equal(in.Shape, []int{1, 224, 224, 3}) || in.Type != tfUint8 ||
+			if in.Name != want.in || !slices.Equal(in.Shape, []int{1, 224, 224, 3}) || in.Type != Uint8 ||
 				!slices.Equal(in.Scale, []float32{want.inScale}) || !slices.Equal(in.ZeroPoint, []int64{want.inZero}) || in.Data != nil {
-				t.Errorf("input %q %v %s scale %v zero point %v", in.Name, in.Shape, typeName(in.Type), in.Scale, in.ZeroPoint)
+				t.Errorf("input %q %v %s scale %v zero point %v", in.Name, in.Shape, in.Type.String(), in.Scale, in.ZeroPoint)
 			}
-			if out.Name != want.out || !slices.Equal(out.Shape, []int{1, want.classes}) || out.Type != tfUint8 ||
+			if out.Name != want.out || !slices.Equal(out.Shape, []int{1, want.classes}) || out.Type != Uint8 ||
 				!slices.Equal(out.Scale, []float32{want.outScale}) || !slices.Equal(out.ZeroPoint, []int64{0}) {
-				t.Errorf("output %q %v %s scale %v zero point %v", out.Name, out.Shape, typeName(out.Type), out.Scale, out.ZeroPoint)
+				t.Errorf("output %q %v %s scale %v zero point %v", out.Name, out.Shape, out.Type.String(), out.Scale, out.ZeroPoint)
 			}
 
 			// The stem: CONV_2D 3x3 stride 2, SAME, RELU6, 32 output channels.
-			stem := m.Ops[slices.IndexFunc(m.Ops, func(o tfOp) bool { return o.Code == opConv2D })]
+			stem := m.Ops[slices.IndexFunc(m.Ops, func(o Op) bool { return o.Code == OpConv2D })]
 			if stem.Padding != 0 || stem.StrideW != 2 || stem.StrideH != 2 || stem.Activation != 3 || stem.DilationW != 1 || stem.DilationH != 1 {
 				t.Errorf("stem options %+v", stem)
 			}
@@ -582,48 +584,48 @@ func TestTFLiteRealFiles(t *testing.T) {
 			if !slices.Equal(w.Shape, []int{32, 3, 3, 3}) {
 				t.Errorf("stem weights %v", w.Shape)
 			}
-			if want.perChannel != (len(w.Scale) == 32) || want.perChannel && (w.Type != tfInt8 || w.QuantDim != 0) {
-				t.Errorf("stem weights %s with %d scales along %d", typeName(w.Type), len(w.Scale), w.QuantDim)
+			if want.perChannel != (len(w.Scale) == 32) || want.perChannel && (w.Type != Int8 || w.QuantDim != 0) {
+				t.Errorf("stem weights %s with %d scales along %d", w.Type.String(), len(w.Scale), w.QuantDim)
 			}
-			v, err := w.floats()
+			v, err := w.Floats()
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(v) != 32*27 {
 				t.Errorf("stem weights: %d floats, want %d", len(v), 32*27)
 			}
-			if q := float64(int8(w.Data[27])); w.Type == tfInt8 && v[27] != float32(float64(w.Scale[1])*q) {
+			if q := float64(int8(w.Data[27])); w.Type == Int8 && v[27] != float32(float64(w.Scale[1])*q) {
 				t.Errorf("stem weight [1,0,0,0] = %g, want %g*%g", v[27], w.Scale[1], q)
 			}
-			dw := m.Tensors[m.Ops[slices.IndexFunc(m.Ops, func(o tfOp) bool { return o.Code == opDepthwiseConv2D })].Inputs[1]]
+			dw := m.Tensors[m.Ops[slices.IndexFunc(m.Ops, func(o Op) bool { return o.Code == OpDepthwiseConv2D })].Inputs[1]]
 			if want.perChannel && (dw.QuantDim != 3 || len(dw.Scale) != 32) {
 				t.Errorf("depthwise weights: %d scales along %d, want 32 along 3", len(dw.Scale), dw.QuantDim)
 			}
 			for _, o := range m.Ops {
 				switch o.Code {
-				case opMean:
+				case OpMean:
 					if !o.KeepDims {
 						t.Errorf("MEAN without keep_dims")
 					}
-				case opAveragePool2D:
+				case OpAveragePool2D:
 					if o.FilterW != 7 || o.FilterH != 7 || o.Padding != 1 {
 						t.Errorf("pool %+v", o)
 					}
-				case opSoftmax:
+				case OpSoftmax:
 					if o.Beta != 1 {
 						t.Errorf("softmax beta %g", o.Beta)
 					}
 				}
 			}
 			for i := range m.Tensors {
-				if tt := &m.Tensors[i]; tt.Data != nil && (tt.Type != tfInt32 || tt.Scale != nil) {
-					if _, err := tt.floats(); err != nil {
+				if tt := &m.Tensors[i]; tt.Data != nil && (tt.Type != Int32 || tt.Scale != nil) {
+					if _, err := tt.Floats(); err != nil {
 						t.Error(err)
 					}
 				}
 			}
 
-			labels, err := readLabels(data)
+			labels, err := Labels(data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -633,7 +635,7 @@ func TestTFLiteRealFiles(t *testing.T) {
 
 			// Cut anywhere in the first half, the file loses weights.
 			for n := 0; n < len(data)/2; n += len(data)/128 + 1 {
-				if _, err := parseTFLite(data[:n:n]); err == nil {
+				if _, err := Parse(data[:n:n]); err == nil {
 					t.Errorf("cut to %d bytes: no error", n)
 				}
 			}
@@ -644,19 +646,19 @@ func TestTFLiteRealFiles(t *testing.T) {
 // BenchmarkTFLiteLoad parses the TF1 ImageNet model and dequantizes all its
 // constant tensors, as loading does.
 func BenchmarkTFLiteLoad(b *testing.B) {
-	data, err := os.ReadFile(filepath.Join(sharedData(b), "models", "mobilenet_v2_1.0_224_quant.tflite"))
+	data, err := os.ReadFile(filepath.Join(shareddata.Dir(b), "models", "mobilenet_v2_1.0_224_quant.tflite"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		m, err := parseTFLite(data)
+		m, err := Parse(data)
 		if err != nil {
 			b.Fatal(err)
 		}
 		for i := range m.Tensors {
 			if t := &m.Tensors[i]; t.Data != nil && t.Scale != nil {
-				if _, err := t.floats(); err != nil {
+				if _, err := t.Floats(); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,4 +1,4 @@
-package model
+package tflite
 
 import (
 	"archive/zip"
@@ -9,7 +9,7 @@ import (
 )
 
 // This file writes .tflite files for tests: a minimal flatbuffer writer and
-// the tables of the schema that parseTFLite reads.
+// the tables of the schema that Parse reads.
 
 // fbObj is a flatbuffer table to write; field i has field id i.
 type fbObj []fbField
@@ -176,20 +176,20 @@ func (w *fbWriter) object(x any) int {
 	return pos
 }
 
-// writeTFLite returns a .tflite file holding m as subgraph 0, with labels
-// zipped and appended when not nil. Every field that parseTFLite reads
+// Write returns a .tflite file holding m as subgraph 0, with labels
+// zipped and appended when not nil. Every field that Parse reads
 // round-trips: operator codes are collected from the ops (a CUSTOM op's
 // Name is its custom code), each tensor with Data gets a buffer, and the
 // options of each op are written as given, so a conv or depthwise op needs
 // DilationW and DilationH set to 1.
-func writeTFLite(m *tfModel, labels []string) []byte {
+func Write(m *Model, labels []string) []byte {
 	b := fbFile(tfliteObj(m, -1))
 	return appendLabels(b, labels)
 }
 
-// writeTFLiteExternal is writeTFLite with the constant data stored outside
+// WriteExternal is Write with the constant data stored outside
 // the flatbuffer, after it, as converters do for models over 2 GB.
-func writeTFLiteExternal(m *tfModel, labels []string) []byte {
+func WriteExternal(m *Model, labels []string) []byte {
 	// The buffer tables hold the data's file offsets, so lay the flatbuffer
 	// out once to learn its size; offsets do not change that size.
 	base := len(fbFile(tfliteObj(m, 0)))
@@ -207,7 +207,7 @@ func writeTFLiteExternal(m *tfModel, labels []string) []byte {
 // tfliteObj returns the Model table of m. With external < 0 the constant
 // data goes inside the buffer tables, else it is referenced at file offset
 // external onwards.
-func tfliteObj(m *tfModel, external int) fbObj {
+func tfliteObj(m *Model, external int) fbObj {
 	buffers := []fbObj{{}} // buffer 0 is the empty one
 	var tensors []fbObj
 	for _, t := range m.Tensors {
@@ -244,7 +244,7 @@ func tfliteObj(m *tfModel, external int) fbObj {
 	var ops []fbObj
 	for _, o := range m.Ops {
 		key := opcode{code: o.Code}
-		if o.Code == opCustom {
+		if o.Code == OpCustom {
 			key.custom = o.Name
 		}
 		i, ok := index[key]
@@ -252,7 +252,7 @@ func tfliteObj(m *tfModel, external int) fbObj {
 			i = len(codes)
 			index[key] = i
 			code := fbObj{fbU8(uint8(min(o.Code, 127))), {}, fbI32(1), fbI32(int(o.Code))}
-			if o.Code == opCustom {
+			if o.Code == OpCustom {
 				code[1] = fbRef(o.Name)
 			}
 			codes = append(codes, code)
@@ -269,26 +269,26 @@ func tfliteObj(m *tfModel, external int) fbObj {
 }
 
 // optionsObj returns the builtin options of o, the fields in schema order.
-func optionsObj(o tfOp) (uint8, fbObj) {
+func optionsObj(o Op) (uint8, fbObj) {
 	switch o.Code {
-	case opConv2D:
+	case OpConv2D:
 		return optConv2D, fbObj{fbU8(uint8(o.Padding)), fbI32(o.StrideW), fbI32(o.StrideH), fbU8(uint8(o.Activation)),
 			fbI32(o.DilationW), fbI32(o.DilationH)}
-	case opDepthwiseConv2D:
+	case OpDepthwiseConv2D:
 		return optDepthwiseConv2D, fbObj{fbU8(uint8(o.Padding)), fbI32(o.StrideW), fbI32(o.StrideH), fbI32(o.DepthMultiplier),
 			fbU8(uint8(o.Activation)), fbI32(o.DilationW), fbI32(o.DilationH)}
-	case opAveragePool2D:
+	case OpAveragePool2D:
 		return optPool2D, fbObj{fbU8(uint8(o.Padding)), fbI32(o.StrideW), fbI32(o.StrideH), fbI32(o.FilterW), fbI32(o.FilterH),
 			fbU8(uint8(o.Activation))}
-	case opFullyConnected:
+	case OpFullyConnected:
 		return optFullyConnected, fbObj{fbU8(uint8(o.Activation)), fbU8(0)}
-	case opSoftmax:
+	case OpSoftmax:
 		return optSoftmax, fbObj{fbF32(o.Beta)}
-	case opAdd:
+	case OpAdd:
 		return optAdd, fbObj{fbU8(uint8(o.Activation))}
-	case opReshape:
+	case OpReshape:
 		return optReshape, fbObj{}
-	case opMean:
+	case OpMean:
 		keep := uint8(0)
 		if o.KeepDims {
 			keep = 1

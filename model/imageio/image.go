@@ -1,4 +1,7 @@
-package model
+// Package imageio turns an image file into the RGB input of a model: it
+// decodes by content, applies the EXIF orientation, crops and resizes. It
+// knows nothing of the network.
+package imageio
 
 import (
 	"bytes"
