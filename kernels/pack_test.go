@@ -1,0 +1,147 @@
+package kernels
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// byteWeights returns n random bytes and, for each of c channels, the table
+// of the values they stand for; channels share a few tables, as the
+// channels of a per-tensor quantized layer all share one.
+func byteWeights(r *rand.Rand, n, c int) ([]byte, []*[256]float32) {
+	q := make([]byte, n)
+	for i := range q {
+		q[i] = byte(r.Uint32())
+	}
+	tables := make([]*[256]float32, 3)
+	for i := range tables {
+		tables[i] = new([256]float32)
+		copy(tables[i][:], uniform(r, 256, 2))
+	}
+	luts := make([]*[256]float32, c)
+	for ch := range luts {
+		luts[ch] = tables[r.IntN(len(tables))]
+	}
+	return q, luts
+}
+
+// dequantize returns the values of the bytes q of a layer whose element i
+// belongs to channel ch(i).
+func dequantize(q []byte, luts []*[256]float32, ch func(i int) int) []float32 {
+	w := make([]float32, len(q))
+	for i, v := range q {
+		w[i] = luts[ch(i)][v]
+	}
+	return w
+}
+
+// inMem returns n zeroed float32s inside NaN guards, for the packers that
+// place their output in memory given.
+func inMem(n int) (mem, all []float32) {
+	all = make([]float32, guard+n+guard)
+	nanFill(all)
+	mem = all[guard : guard+n]
+	clear(mem)
+	return mem, all
+}
+
+// The packers that read weights stored as bytes pack what the float packers
+// pack from the dequantized values, bit for bit, in the memory given and
+// nowhere else.
+func TestPackBytes(t *testing.T) {
+	r := newRand("packbytes")
+	for _, s := range [][2]int{{1001, 37}, {1001, 1280}, {16, 5}, {7, 3}, {40, 24}, {1, 1}, {17, 16}} {
+		cout, cin := s[0], s[1]
+		t.Run(fmt.Sprintf("pointwise_%dx%d", cout, cin), func(t *testing.T) {
+			q, luts := byteWeights(r, cout*cin, cout)
+			bias := uniform(r, cout, 1)
+			want := PackPointwise(dequantize(q, luts, func(i int) int { return i / cin }), bias, cout, cin)
+			lut := func(o int) *[256]float32 { return luts[o] }
+			mem, all := inMem(PointwiseSize(cout, cin))
+			for _, got := range []*PointwiseWeights{PackPointwiseBytes(mem, q, lut, bias, cout, cin), PackPointwiseBytes(nil, q, lut, bias, cout, cin)} {
+				if !slices.Equal(bits(got.W), bits(want.W)) || !slices.Equal(bits(got.Bias), bits(want.Bias)) || got.Cin != cin || got.Cout != cout {
+					t.Errorf("packed from bytes differs from packed from their values")
+				}
+			}
+			checkGuards(t, all, len(mem))
+		})
+	}
+	for _, c := range []int{1, 7, 16, 17, 144, 960} {
+		t.Run(fmt.Sprintf("depthwise_%d", c), func(t *testing.T) {
+			q, luts := byteWeights(r, 9*c, c)
+			bias := uniform(r, c, 1)
+			want := PackDepthwise(dequantize(q, luts, func(i int) int { return i % c }), bias, c)
+			lut := func(ch int) *[256]float32 { return luts[ch] }
+			mem, all := inMem(DepthwiseSize(c))
+			for _, got := range []*DepthwiseWeights{PackDepthwiseBytes(mem, q, lut, bias, c), PackDepthwiseBytes(nil, q, lut, bias, c)} {
+				if !slices.Equal(bits(got.W), bits(want.W)) || !slices.Equal(bits(got.Bias), bits(want.Bias)) || got.C != c {
+					t.Errorf("packed from bytes differs from packed from their values")
+				}
+			}
+			checkGuards(t, all, len(mem))
+		})
+	}
+	for _, cout := range []int{1, 15, 16, 32, 33} {
+		t.Run(fmt.Sprintf("stem_%d", cout), func(t *testing.T) {
+			q, luts := byteWeights(r, 27*cout, cout)
+			bias := uniform(r, cout, 1)
+			want := PackStem(dequantize(q, luts, func(i int) int { return i / 27 }), bias, cout)
+			lut := func(o int) *[256]float32 { return luts[o] }
+			mem, all := inMem(StemSize(cout))
+			for _, got := range []*StemWeights{PackStemBytes(mem, q, lut, bias, cout), PackStemBytes(nil, q, lut, bias, cout)} {
+				if !slices.Equal(bits(got.W), bits(want.W)) || !slices.Equal(bits(got.Bias), bits(want.Bias)) || got.Cout != cout {
+					t.Errorf("packed from bytes differs from packed from their values")
+				}
+			}
+			checkGuards(t, all, len(mem))
+		})
+	}
+}
+
+// BenchmarkPack packs the pointwise layers of MobileNetV2 1.0/224 whole,
+// from float32 values and from bytes, and reports the packed GB/s.
+func BenchmarkPack(b *testing.B) {
+	var shapes [][2]int
+	for _, l := range mobilenetV2(1.0, 224) {
+		if l.op == opPointwise {
+			shapes = append(shapes, [2]int{l.cout, l.cin})
+		}
+	}
+	r := newRand("packbench")
+	var bytes int
+	floats := make([][]float32, len(shapes))
+	quant := make([][]byte, len(shapes))
+	table := new([256]float32)
+	copy(table[:], uniform(r, 256, 1))
+	lut := func(int) *[256]float32 { return table }
+	for i, s := range shapes {
+		quant[i], _ = byteWeights(r, s[0]*s[1], 1)
+		floats[i] = dequantize(quant[i], []*[256]float32{table}, func(int) int { return 0 })
+		bytes += 4 * PointwiseSize(s[0], s[1])
+	}
+	mems := make([][]float32, len(shapes))
+	for i, s := range shapes {
+		mems[i] = make([]float32, PointwiseSize(s[0], s[1]))
+	}
+	report := func(b *testing.B) {
+		b.ReportMetric(float64(bytes)*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "GB/s")
+	}
+	b.Run("floats", func(b *testing.B) {
+		for b.Loop() {
+			for i, s := range shapes {
+				PackPointwise(floats[i], nil, s[0], s[1])
+			}
+		}
+		report(b)
+	})
+	b.Run("bytes", func(b *testing.B) {
+		for b.Loop() {
+			for i, s := range shapes {
+				PackPointwiseBytes(mems[i], quant[i], lut, nil, s[0], s[1])
+			}
+		}
+		report(b)
+	})
+}
