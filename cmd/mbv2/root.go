@@ -52,9 +52,11 @@ func newRootCmd(io *iostreams) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "mbv2",
 		Short:         "Classify images with MobileNetV2 on the CPU",
+		Version:       mbv2Version(), // --version prints it
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
+	root.SetVersionTemplate("mbv2 {{.Version}}\n")
 	root.SetOut(io.Out)
 	root.SetErr(io.Err)
 	root.SetIn(io.In)

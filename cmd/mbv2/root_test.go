@@ -1,6 +1,7 @@
 package main
 
 import (
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -40,5 +41,43 @@ func TestUnknownCommand(t *testing.T) {
 	code, stdout, stderr := runCmd(t, nil, "frobnicate")
 	if code != exitUsage || stdout != "" || !strings.Contains(stderr, "unknown command") {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+func TestVersionFlag(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"-v"}} {
+		code, stdout, stderr := runCmd(t, nil, args...)
+		if code != exitOK || stdout != "mbv2 "+mbv2Version()+"\n" || stderr != "" {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+		}
+	}
+	_, stdout, _ := runCmd(t, nil, "version")
+	if !strings.HasPrefix(stdout, "mbv2 "+mbv2Version()+" ") {
+		t.Errorf("version: %q, want it to start with mbv2 %s", stdout, mbv2Version())
+	}
+}
+
+func TestBuildVersion(t *testing.T) {
+	vcs := func(rev, modified string) []debug.BuildSetting {
+		return []debug.BuildSetting{{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: rev}, {Key: "vcs.modified", Value: modified}}
+	}
+	const rev = "df1c214ffefd3da5fde958abf17a44dfc577503c"
+	for _, c := range []struct {
+		release string
+		bi      *debug.BuildInfo
+		want    string
+	}{
+		{"v1.2.3", &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-x"}}, "v1.2.3"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}}, "v1.4.0"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261204222303-df1c214ffefd+dirty"}, Settings: vcs(rev, "true")},
+			"v0.0.0-20261204222303-df1c214ffefd+dirty"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs(rev, "false")}, "(devel) df1c214ffefd"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs(rev, "true")}, "(devel) df1c214ffefd+dirty"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "(devel)"},
+		{"", nil, "(devel)"},
+	} {
+		if got := buildVersion(c.release, c.bi, c.bi != nil); got != c.want {
+			t.Errorf("buildVersion(%q, %+v) = %q, want %q", c.release, c.bi, got, c.want)
+		}
 	}
 }
