@@ -6,17 +6,20 @@ import (
 	"strings"
 )
 
-// impl is one kernel set. Layer kernels take an output-row range [y0, y1)
-// (or, for pointwise, a run of pixels) so that a caller can split a layer
-// across threads; every output value is computed the same way whatever the
-// split, so results do not depend on the thread count.
+// impl is one kernel set: a driver per op, each with the signature and the
+// parameter names of the exported kernel it backs (see ops.go), which has
+// checked the arguments. Layer kernels take an output-row range [y0, y1)
+// (or, for pointwise, a run of pixels) and a channel range [c0, c1), c0 a
+// multiple of Tile, so that a caller can split a layer across threads;
+// every output value is computed the same way whatever the split, so
+// results do not depend on the thread count.
 type impl struct {
 	name string
-	ok   bool // the CPU can run it
+	ok   bool // the CPU has every feature the set's code uses
 
 	// pointwise: dst[p][o] = clamp(bias[o] + sum_i src[p][i]*w[o][i], lo, hi) + residual[p][o],
-	// for p < pixels and c0 <= o < c1; residual may be nil.
-	pointwise func(dst, src []float32, pixels int, w *PointwiseWeights, residual []float32, c0, c1 int, lo, hi float32)
+	// for p < pixels and c0 <= o < c1; a nil residual means none.
+	pointwise func(dst, src []float32, pixels int, wt *PointwiseWeights, residual []float32, c0, c1 int, lo, hi float32)
 	// depthwise: 3x3, TF SAME padding, input h x w x C in a ring of rows
 	// rows, output rows y0..y1-1 from the start of dst.
 	depthwise func(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, c0, c1 int, lo, hi float32)

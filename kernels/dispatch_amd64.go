@@ -4,10 +4,15 @@ package kernels
 
 import "github.com/klauspost/cpuid/v2"
 
-// archImpls are the amd64 kernel sets, best last. FMA3 is a feature of its
-// own: AVX2 does not imply it. The avx512 kernels use AVX512F alone (K-mask
-// registers, zero-masking, embedded broadcasts); cpuid reports it only when
-// the OS saves the ZMM and mask registers.
+// archImpls are the amd64 kernel sets, best last. A set's ok names every
+// feature its code uses; cpuid reports each only when the OS saves the
+// registers it needs (YMM for AVX2, ZMM and K-masks for AVX512F).
+//
+// avx2 needs AVX2 and FMA3: FMA3 is a feature of its own, which AVX2 does
+// not imply. avx512 runs AVX512F code alone (ZMM registers, K-masks of 16
+// lanes moved with KMOVW, zero-masking, embedded broadcasts: none of BW,
+// DQ or VL), and falls back to the avx2 depthwise kernel for fewer than 16
+// channels, so it needs what avx2 needs too.
 var archImpls = []impl{{
 	name:      "avx2",
 	ok:        cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3),
@@ -16,7 +21,7 @@ var archImpls = []impl{{
 	stem:      stemAVX2,
 }, {
 	name:      "avx512",
-	ok:        cpuid.CPU.Supports(cpuid.AVX512F),
+	ok:        cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX2, cpuid.FMA3),
 	pointwise: pointwiseAVX512,
 	depthwise: depthwiseAVX512,
 	stem:      stemAVX512,

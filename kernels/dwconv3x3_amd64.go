@@ -2,21 +2,27 @@
 
 package kernels
 
-// dwconv3x3s1AVX2 computes output row oy of a 3x3 stride-1 depthwise
+// dwconv3x3s1AVX2 computes one output row of a 3x3 stride-1 depthwise
 // convolution with TF SAME padding, for channels [0, cn) of c: dst is the
-// row, r0, r1, r2 the input rows oy-1, oy, oy+1 (iw pixels of c channels),
-// w and bias the packed weights [9][cp] and bias, m0 and m2 lane masks, 8 lanes of -1 for rows 0 and 2
-// inside the image, of 0 for rows of padding (which point at r1). left is 1:
-// the leading padding. In Go:
+// row, r0, r1, r2 the input rows above, at and below it (iw pixels of c
+// channels; iw is ow at stride 1, 2*ow - left at stride 2), w and bias the
+// packed weights [9][cp] and bias. m0 and m2 point at 8 lanes that mask the
+// weights of rows 0 and 2: -1 for a row inside the image, 0 for a row of
+// padding, whose weights then read as zero and which the caller points at
+// r1 so that its loads stay in bounds. left is 1: the leading padding. In
+// Go:
 //
 //	for ox := range ow {
 //		for ch := range cn {
 //			acc := bias[ch]
 //			for ky, r := range [3][]float32{r0, r1, r2} {
 //				for kx := range 3 {
-//					ix := ox - left + kx
-//					if ix >= 0 && ix < iw {
-//						acc += r[ix*c+ch] * (w[(ky*3+kx)*cp+ch] & mask[ky]) // mask: m0, -1, m2
+//					wk := w[(ky*3+kx)*cp+ch]
+//					if ky == 0 && m0[0] == 0 || ky == 2 && m2[0] == 0 {
+//						wk = 0
+//					}
+//					if ix := ox - left + kx; ix >= 0 && ix < iw {
+//						acc += r[ix*c+ch] * wk
 //					}
 //				}
 //			}
@@ -35,11 +41,11 @@ func dwconv3x3s1AVX2(dst, r0, r1, r2, w, bias *float32, m0, m2 *int32, ow, left,
 //go:noescape
 func dwconv3x3s2AVX2(dst, r0, r1, r2, w, bias *float32, m0, m2 *int32, ow, left, c, cn, cp int, lo, hi float32)
 
-func depthwiseAVX2(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, first, end int, lo, hi float32) {
+func depthwiseAVX2(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, c0, c1 int, lo, hi float32) {
 	c, cp := wt.C, roundUp(wt.C, Tile)
-	if end-first < 8 || w < 2 {
+	if c1-c0 < 8 || w < 2 {
 		// Narrower than a vector or than the edge pixels: never in MobileNetV2.
-		depthwiseGeneric(dst, src, h, w, stride, rows, y0, y1, wt, first, end, lo, hi)
+		depthwiseGeneric(dst, src, h, w, stride, rows, y0, y1, wt, c0, c1, lo, hi)
 		return
 	}
 	_, top := SamePad(h, 3, stride)
@@ -52,7 +58,7 @@ func depthwiseAVX2(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *Depth
 	inside, outside := &tailMask[0], &tailMask[Tile]
 	// Narrow rows go in chunks of channels whose three input rows fit in
 	// L1, so that the pixel blocks of a row share them.
-	chunk := end - first
+	chunk := c1 - c0
 	if n := dwRowBytes / (3 * w * 4) / 8 * 8; n >= dwMinChunk && n < chunk {
 		chunk = n
 	}
@@ -69,13 +75,13 @@ func depthwiseAVX2(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *Depth
 		if iy+2 < h {
 			r2, m2 = (iy+2)%rows*row, inside
 		}
-		for c0 := first; c0 < end; c0 += chunk {
+		for ch := c0; ch < c1; ch += chunk {
 			// A last chunk of fewer than 8 channels ends the one before.
-			cn := min(chunk, end-c0)
+			cn := min(chunk, c1-ch)
 			if cn < 8 {
-				c0, cn = end-8, 8
+				ch, cn = c1-8, 8
 			}
-			kernel(&dst[(oy-y0)*ow*c+c0], &src[r0+c0], &src[r1+c0], &src[r2+c0], &wt.W[c0], &wt.Bias[c0],
+			kernel(&dst[(oy-y0)*ow*c+ch], &src[r0+ch], &src[r1+ch], &src[r2+ch], &wt.W[ch], &wt.Bias[ch],
 				m0, m2, ow, left, c, cn, cp, lo, hi)
 		}
 	}

@@ -2,21 +2,27 @@
 
 package kernels
 
-// dwconv3x3s1AVX512 computes output row oy of a 3x3 stride-1 depthwise
+// dwconv3x3s1AVX512 computes one output row of a 3x3 stride-1 depthwise
 // convolution with TF SAME padding, for channels [0, cn) of c: dst is the
-// row, r0, r1, r2 the input rows oy-1, oy, oy+1 (iw pixels of c channels),
-// w and bias the packed weights [9][cp] and bias; m0 and m2 are 0xffff for
-// rows 0 and 2 inside the image, 0 for rows of padding (which point at r1).
-// left is 1: the leading padding. In Go:
+// row, r0, r1, r2 the input rows above, at and below it (iw pixels of c
+// channels; iw is ow at stride 1, 2*ow - left at stride 2), w and bias the
+// packed weights [9][cp] and bias. m0 and m2 mask the weights, not the
+// inputs, of rows 0 and 2: 0xffff for a row inside the image, 0 for a row
+// of padding, whose weights then load as zero and which the caller points
+// at r1 so that its loads stay in bounds. left is 1: the leading padding.
+// In Go:
 //
 //	for ox := range ow {
 //		for ch := range cn {
 //			acc := bias[ch]
 //			for ky, r := range [3][]float32{r0, r1, r2} {
 //				for kx := range 3 {
-//					ix := ox - left + kx
-//					if ix >= 0 && ix < iw {
-//						acc += (r[ix*c+ch] & mask[ky]) * w[(ky*3+kx)*cp+ch] // mask: m0, 0xffff, m2
+//					wk := w[(ky*3+kx)*cp+ch]
+//					if ky == 0 && m0 == 0 || ky == 2 && m2 == 0 {
+//						wk = 0
+//					}
+//					if ix := ox - left + kx; ix >= 0 && ix < iw {
+//						acc += r[ix*c+ch] * wk
 //					}
 //				}
 //			}
@@ -36,12 +42,12 @@ func dwconv3x3s1AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp in
 //go:noescape
 func dwconv3x3s2AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp int, m0, m2 uint16, lo, hi float32)
 
-func depthwiseAVX512(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, first, end int, lo, hi float32) {
+func depthwiseAVX512(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, c0, c1 int, lo, hi float32) {
 	c, cp := wt.C, roundUp(wt.C, Tile)
-	if end-first < Tile || w < 2 {
+	if c1-c0 < Tile || w < 2 {
 		// Narrower than a vector or than the edge pixels: never in
 		// MobileNetV2.
-		depthwiseAVX2(dst, src, h, w, stride, rows, y0, y1, wt, first, end, lo, hi)
+		depthwiseAVX2(dst, src, h, w, stride, rows, y0, y1, wt, c0, c1, lo, hi)
 		return
 	}
 	_, top := SamePad(h, 3, stride)
@@ -55,34 +61,34 @@ func depthwiseAVX512(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *Dep
 	// down a band of rows whose input fits in L2, so that an input row
 	// read for one output row is still in L1 for the next, and the
 	// chunks after the first find the band's input in L2.
-	chunk := end - first
+	chunk := c1 - c0
 	if n := dwChunkBytes / (3 * w * 4) / Tile * Tile; n < chunk {
 		chunk = max(n, Tile)
 	}
 	band := max(1, dwBandBytes/(stride*row*4))
 	for b0 := y0; b0 < y1; b0 += band {
 		b1 := min(b0+band, y1)
-		for c0 := first; c0 < end; c0 += chunk {
+		for ch := c0; ch < c1; ch += chunk {
 			// A last chunk of fewer than 16 channels ends the one before.
-			cn := min(chunk, end-c0)
+			cn := min(chunk, c1-ch)
 			if cn < Tile {
-				c0, cn = end-Tile, Tile
+				ch, cn = c1-Tile, Tile
 			}
 			for oy := b0; oy < b1; oy++ {
 				// The centre input row is always inside the image; a row
 				// of padding is read from it with zero weights, which
 				// adds exactly zero for finite inputs.
 				iy := oy*stride - top
-				r1 := (iy+1)%rows*row + c0
+				r1 := (iy+1)%rows*row + ch
 				r0, r2 := r1, r1
 				var m0, m2 uint16
 				if iy >= 0 {
-					r0, m0 = iy%rows*row+c0, 0xffff
+					r0, m0 = iy%rows*row+ch, 0xffff
 				}
 				if iy+2 < h {
-					r2, m2 = (iy+2)%rows*row+c0, 0xffff
+					r2, m2 = (iy+2)%rows*row+ch, 0xffff
 				}
-				kernel(&dst[(oy-y0)*ow*c+c0], &src[r0], &src[r1], &src[r2], &wt.W[c0], &wt.Bias[c0], ow, left, c, cn, cp, m0, m2, lo, hi)
+				kernel(&dst[(oy-y0)*ow*c+ch], &src[r0], &src[r1], &src[r2], &wt.W[ch], &wt.Bias[ch], ow, left, c, cn, cp, m0, m2, lo, hi)
 			}
 		}
 	}

@@ -31,10 +31,10 @@ func gemm14x32AVX512(dst, src, w, bias, res *float32, pixels, cin, cout, rs int,
 //go:noescape
 func gemm14x16AVX512(dst, src, w, bias, res *float32, pixels, cin, cout, rs int, mask uint32, lo, hi float32)
 
-func pointwiseAVX512(dst, src []float32, pixels int, w *PointwiseWeights, residual []float32, c0, c1 int, lo, hi float32) {
-	cin, cout := w.Cin, w.Cout
+func pointwiseAVX512(dst, src []float32, pixels int, wt *PointwiseWeights, residual []float32, c0, c1 int, lo, hi float32) {
+	cin, cout := wt.Cin, wt.Cout
 	if cin == 0 {
-		pointwiseGeneric(dst, src, pixels, w, residual, c0, c1, lo, hi)
+		pointwiseGeneric(dst, src, pixels, wt, residual, c0, c1, lo, hi)
 		return
 	}
 	// Panels of pixels as in pointwiseAVX2; pairs of tiles over them.
@@ -53,7 +53,7 @@ func pointwiseAVX512(dst, src []float32, pixels int, w *PointwiseWeights, residu
 			if left <= Tile {
 				kernel = gemm14x16AVX512
 			}
-			kernel(&dst[p0*cout+o0], &src[p0*cin], &w.W[o0*cin], &w.Bias[o0], res, n, cin, cout, rs, mask, lo, hi)
+			kernel(&dst[p0*cout+o0], &src[p0*cin], &wt.W[o0*cin], &wt.Bias[o0], res, n, cin, cout, rs, mask, lo, hi)
 		}
 	}
 }

@@ -34,10 +34,10 @@ var tailMask = [2 * Tile]int32{-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -
 // zeroTile is the residual of a layer without one, read with row stride 0.
 var zeroTile [Tile]float32
 
-func pointwiseAVX2(dst, src []float32, pixels int, w *PointwiseWeights, residual []float32, c0, c1 int, lo, hi float32) {
-	cin, cout := w.Cin, w.Cout
+func pointwiseAVX2(dst, src []float32, pixels int, wt *PointwiseWeights, residual []float32, c0, c1 int, lo, hi float32) {
+	cin, cout := wt.Cin, wt.Cout
 	if cin == 0 {
-		pointwiseGeneric(dst, src, pixels, w, residual, c0, c1, lo, hi)
+		pointwiseGeneric(dst, src, pixels, wt, residual, c0, c1, lo, hi)
 		return
 	}
 	// Panels of pixels small enough that their input and output stay in
@@ -54,7 +54,7 @@ func pointwiseAVX2(dst, src []float32, pixels int, w *PointwiseWeights, residual
 			if residual != nil {
 				res, rs = &residual[p0*cout+o0], cout
 			}
-			gemm6x16AVX2(&dst[p0*cout+o0], &src[p0*cin], &w.W[o0*cin], &w.Bias[o0], res, mask, n, cin, cout, rs, lo, hi)
+			gemm6x16AVX2(&dst[p0*cout+o0], &src[p0*cin], &wt.W[o0*cin], &wt.Bias[o0], res, mask, n, cin, cout, rs, lo, hi)
 		}
 	}
 }

@@ -33,8 +33,8 @@ func gemm6x16NEON(dst, src, w, bias, res *float32, pixels, cin, cout, n int, lo,
 // pointwise kernel keeps in L1 while it sweeps all output tiles over it.
 const pwChunk = 32 << 10
 
-func pointwiseNEON(dst, src []float32, pixels int, w *PointwiseWeights, residual []float32, c0, c1 int, lo, hi float32) {
-	cin, cout := w.Cin, w.Cout
+func pointwiseNEON(dst, src []float32, pixels int, wt *PointwiseWeights, residual []float32, c0, c1 int, lo, hi float32) {
+	cin, cout := wt.Cin, wt.Cout
 	chunk := max(6, pwChunk/(4*max(cin, 1))/6*6)
 	for p0 := 0; p0 < pixels; p0 += chunk {
 		n := min(chunk, pixels-p0)
@@ -43,7 +43,7 @@ func pointwiseNEON(dst, src []float32, pixels int, w *PointwiseWeights, residual
 			if residual != nil {
 				res = &residual[p0*cout+o0]
 			}
-			gemm6x16NEON(&dst[p0*cout+o0], unsafe.SliceData(src[p0*cin:]), unsafe.SliceData(w.W[o0*cin:]), &w.Bias[o0], res,
+			gemm6x16NEON(&dst[p0*cout+o0], unsafe.SliceData(src[p0*cin:]), unsafe.SliceData(wt.W[o0*cin:]), &wt.Bias[o0], res,
 				n, cin, cout, min(Tile, c1-o0), lo, hi)
 		}
 	}

@@ -10,16 +10,16 @@ func clamp(v []float32, lo, hi float32) {
 	}
 }
 
-func pointwiseGeneric(dst, src []float32, pixels int, w *PointwiseWeights, residual []float32, c0, c1 int, lo, hi float32) {
-	cin, cout := w.Cin, w.Cout
+func pointwiseGeneric(dst, src []float32, pixels int, wt *PointwiseWeights, residual []float32, c0, c1 int, lo, hi float32) {
+	cin, cout := wt.Cin, wt.Cout
 	for t := c0 / Tile; t*Tile < c1; t++ {
-		wt := w.W[t*cin*Tile : (t+1)*cin*Tile]
+		tw := wt.W[t*cin*Tile : (t+1)*cin*Tile]
 		o0, n := t*Tile, min(Tile, c1-t*Tile)
 		for p := range pixels {
 			var acc [Tile]float32
-			copy(acc[:], w.Bias[o0:o0+Tile])
+			copy(acc[:], wt.Bias[o0:o0+Tile])
 			for i, x := range src[p*cin : (p+1)*cin] {
-				row := wt[i*Tile : i*Tile+Tile]
+				row := tw[i*Tile : i*Tile+Tile]
 				for j := range acc {
 					acc[j] += x * row[j]
 				}

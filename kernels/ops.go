@@ -6,21 +6,21 @@ import "math"
 // implementations behind them (assembly included) can trust their arguments.
 
 // Pointwise computes output channels [c0, c1) of a 1x1 convolution over
-// pixels pixels of src ([pixels][w.Cin]) into dst ([pixels][w.Cout]): bias,
-// clamp to [lo, hi], then, if residual ([pixels][w.Cout]) is not nil, the
+// pixels pixels of src ([pixels][wt.Cin]) into dst ([pixels][wt.Cout]): bias,
+// clamp to [lo, hi], then, if residual ([pixels][wt.Cout]) is not nil, the
 // residual add (a linear bottleneck's shortcut). The classifier is the case
-// pixels == 1. c0 is a multiple of Tile; [0, w.Cout) is the whole layer, and
+// pixels == 1. c0 is a multiple of Tile; [0, wt.Cout) is the whole layer, and
 // a range of channels lets threads split a layer whose weights outweigh its
 // pixels.
-func Pointwise(dst, src []float32, pixels int, w *PointwiseWeights, residual []float32, c0, c1 int, lo, hi float32) {
-	if len(src) < pixels*w.Cin || len(dst) < pixels*w.Cout || residual != nil && len(residual) < pixels*w.Cout ||
-		c0 < 0 || c0%Tile != 0 || c1 > w.Cout {
+func Pointwise(dst, src []float32, pixels int, wt *PointwiseWeights, residual []float32, c0, c1 int, lo, hi float32) {
+	if len(src) < pixels*wt.Cin || len(dst) < pixels*wt.Cout || residual != nil && len(residual) < pixels*wt.Cout ||
+		c0 < 0 || c0%Tile != 0 || c1 > wt.Cout {
 		panic("kernels: Pointwise: bad arguments")
 	}
 	if pixels == 0 || c0 >= c1 {
 		return
 	}
-	active.pointwise(dst, src, pixels, w, residual, c0, c1, lo, hi)
+	active.pointwise(dst, src, pixels, wt, residual, c0, c1, lo, hi)
 }
 
 // Depthwise computes output rows [y0, y1) and channels [c0, c1) of a 3x3
