@@ -97,7 +97,6 @@ func (m *Model) NewRunner(res, threads int) (*Runner, error) {
 		input:  make([]float32, res*res*3),
 		x:      make([]float32, xy),
 		y:      make([]float32, xy),
-		e:      make([]float32, a.HeadH*a.HeadH*a.Head),
 		pooled: make([]float32, a.Head),
 		logits: make([]float32, a.Classes),
 		probs:  make([]float32, a.Classes),
@@ -107,7 +106,7 @@ func (m *Model) NewRunner(res, threads int) (*Runner, error) {
 	r.strips = stripPlan(a)
 	// Split by channels, a bottleneck's expanded tensor and depthwise
 	// output exist whole.
-	e, d := len(r.e), 0
+	e, d := a.HeadH*a.HeadH*a.Head, 0
 	for _, b := range a.Bottlenecks {
 		split := byChannels(b, r.pool.threads)
 		r.split = append(r.split, split)

@@ -9,9 +9,11 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/mbv2/mbv2/kernels"
 	"github.com/mbv2/mbv2/model/internal/tflite"
 )
 
@@ -227,8 +229,6 @@ func TestSyntheticModels(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer r.Close()
-			defaultStrip := stripBytes
-			t.Cleanup(func() { stripBytes = defaultStrip })
 			for seed := range uint64(3) {
 				rgb := randomRGB(m.Res*m.Res*3, seed)
 				r.Forward(rgb)
@@ -238,28 +238,62 @@ func TestSyntheticModels(t *testing.T) {
 						t.Fatalf("image %d: logit %d = %g, reference %g", seed, i, got, want[i])
 					}
 				}
-				// Any thread count, streamed or layer by layer, gives the
-				// same bits.
-				for _, threads := range []int{1, 2, 3, 8} {
-					for _, schedule := range []string{"layerwise", "streamed", "one-row strips"} {
-						stripBytes = defaultStrip
-						if schedule == "one-row strips" {
-							stripBytes = 1
-						}
-						rt, _ := m.NewRunner(m.Res, threads)
-						rt.SetLayerwise(schedule == "layerwise")
-						rt.Forward(rgb)
-						for i, got := range rt.Logits() {
-							if got != r.Logits()[i] {
-								t.Fatalf("image %d, %d threads, %s: logit %d = %g, streamed on 1 thread %g",
-									seed, threads, schedule, i, got, r.Logits()[i])
-							}
-						}
-						rt.Close()
-					}
-				}
 			}
 		})
+	}
+}
+
+// TestSyntheticSameBits checks that, under every kernel set, any thread
+// count and schedule gives the same bits as one thread streaming: the
+// sizes below make the threads split small blocks by channels (and then
+// the stem run on its own), strips of one row, and bands of one row.
+func TestSyntheticSameBits(t *testing.T) {
+	cfgs := []Config{
+		{Width: 0.35, Res: 32, Classes: 10},
+		{Width: 0.5, Res: 45, Classes: 7}, // odd sizes: SAME pads 1/1 at stride 2
+		{Width: 1.0, Res: 64, Classes: 1001},
+		{Width: 1.4, Res: 40, Classes: 3},
+	}
+	defaultStrip := stripBytes
+	t.Cleanup(func() { stripBytes = defaultStrip })
+	for _, set := range kernels.Sets() {
+		for _, cfg := range cfgs {
+			t.Run(fmt.Sprintf("%s/%g_%d", set, cfg.Width, cfg.Res), func(t *testing.T) {
+				prev := kernels.Name()
+				if err := kernels.Use(set); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { kernels.Use(prev) })
+				m, err := Synthetic(cfg, 2)
+				if err != nil {
+					t.Fatal(err)
+				}
+				stripBytes = defaultStrip
+				r, _ := m.NewRunner(m.Res, 1)
+				defer r.Close()
+				for seed := range uint64(2) {
+					rgb := randomRGB(m.Res*m.Res*3, seed)
+					want := slices.Clone(r.Forward(rgb))
+					for _, threads := range []int{1, 2, 3, 8} {
+						for _, schedule := range []string{"layerwise", "streamed", "one-row strips"} {
+							stripBytes = defaultStrip
+							if schedule == "one-row strips" {
+								stripBytes = 1
+							}
+							rt, _ := m.NewRunner(m.Res, threads)
+							rt.SetLayerwise(schedule == "layerwise")
+							for i, got := range rt.Forward(rgb) {
+								if got != want[i] {
+									t.Fatalf("image %d, %d threads, %s: probability %d = %g, streamed on 1 thread %g",
+										seed, threads, schedule, i, got, want[i])
+								}
+							}
+							rt.Close()
+						}
+					}
+				}
+			})
+		}
 	}
 }
 
