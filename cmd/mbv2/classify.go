@@ -168,18 +168,18 @@ func runClassify(ctx context.Context, opts *classifyOptions) error {
 		if b.loadErr != nil {
 			return
 		}
-		// The workers' runners too, so that they are ready, their memory
-		// touched, when the first images are.
-		b.runners = make(chan *model.Runner, b.jobs)
-		for range b.jobs {
-			r, err := b.m.NewRunner(b.m.Res, b.threads)
-			if err != nil {
-				b.loadErr = err
-				return
-			}
-			r.SetTiming(opts.timing)
-			b.runners <- r
+		// The first worker's runner too, so that it is ready, its memory
+		// touched, when the first image is; the other workers make theirs
+		// when they start, so that a large -j costs nothing until there
+		// are inputs for it.
+		r, err := b.m.NewRunner(b.m.Res, b.threads)
+		if err != nil {
+			b.loadErr = err
+			return
 		}
+		r.SetTiming(opts.timing)
+		b.runners = make(chan *model.Runner, 1)
+		b.runners <- r
 	}()
 	return b.run(ctx)
 }
@@ -199,6 +199,8 @@ func newBatch(opts *classifyOptions) (*batch, error) {
 		return usage("--threads %d: must be 1 or more", opts.threads)
 	case opts.jobs < 0:
 		return usage("--jobs %d: must be 1 or more", opts.jobs)
+	case opts.jobs > maxJobs:
+		return usage("--jobs %d: at most %d", opts.jobs, maxJobs)
 	case opts.maxPixels < 0:
 		return usage("--max-pixels %d: must be 0 (no limit) or more", opts.maxPixels)
 	case !(opts.crop > 0 && opts.crop <= 1):
@@ -256,6 +258,11 @@ func newBatch(opts *classifyOptions) (*batch, error) {
 	b.jobs, b.threads = parallelism(runtime.GOMAXPROCS(0), opts.jobs, opts.threads, inputs)
 	return b, nil
 }
+
+// maxJobs bounds -j: each worker holds a Runner (2-3 MB at 1.0/224) and
+// an image, so a typo such as -j 100000 with as many inputs must not
+// exhaust memory.
+const maxJobs = 1024
 
 // parallelism chooses the jobs and the threads per job that the flags left
 // at 0 (unset), so that jobs x threads fills the cores without

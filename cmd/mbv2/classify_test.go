@@ -152,6 +152,7 @@ func TestClassifyUsageErrors(t *testing.T) {
 		{"classify", "-m", tinyModelPath, "-", "-"},
 		{"classify", "-m", tinyModelPath, "--files-from", "-", "-"},
 		{"classify", "-m", tinyModelPath, "-j", "-1", img},
+		{"classify", "-m", tinyModelPath, "-j", "100000", img},
 		{"classify", "-m", tinyModelPath, "--threads", "-1", img},
 		{"classify", "-m", tinyModelPath, "--max-pixels", "-1", img},
 	} {

@@ -16,8 +16,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 )
 
-// A batch classifies a stream of inputs with jobs workers, each running
-// its own Runner on the one shared Model, and prints the results in input
+// A batch classifies a stream of inputs with up to jobs workers, started
+// as the inputs arrive, each running its own Runner on the one shared Model, and prints the results in input
 // order (or as they finish, unordered). At most inFlight inputs are
 // between the lister and stdout at any time, so memory does not grow with
 // the number of inputs: jobs images being decoded or run, and the small
@@ -29,8 +29,9 @@ type batch struct {
 	loaded    chan struct{} // closed once m, name, runners and loadErr are set
 	m         *model.Model
 	name      string             // of the model, for the records
-	runners   chan *model.Runner // one for each worker, made with the model
+	runners   chan *model.Runner // the first worker's, made with the model
 	loadErr   error
+	started   int // workers started, at most jobs
 	filter    imageio.Resize
 	format    format
 	jobs      int
@@ -97,7 +98,24 @@ func (b *batch) run(ctx context.Context) error {
 	jobs := make(chan job)
 	results := make(chan outcome, inFlight) // never full: a send holds a token
 	var listErr error
+	// A worker is started when an input finds none idle, up to jobs: a
+	// large -j costs nothing until there are inputs for it.
+	var wg sync.WaitGroup
+	work := func() {
+		w := worker{b: b}
+		defer w.close()
+		for j := range jobs {
+			if ctx.Err() == nil {
+				res, skip := w.classify(j.in)
+				results <- outcome{j.seq, res, skip}
+			}
+		}
+	}
 	go func() {
+		defer func() {
+			wg.Wait()
+			close(results)
+		}()
 		defer close(jobs)
 		seq := 0
 		listErr = b.list.each(func(in input) bool {
@@ -106,31 +124,25 @@ func (b *batch) run(ctx context.Context) error {
 			case <-ctx.Done():
 				return false
 			}
+			j := job{seq, in}
 			select {
-			case jobs <- job{seq, in}:
+			case jobs <- j: // to an idle worker
+				seq++
+				return true
+			default:
+			}
+			if b.started < b.jobs {
+				b.started++
+				wg.Go(work)
+			}
+			select {
+			case jobs <- j:
 				seq++
 				return true
 			case <-ctx.Done():
 				return false
 			}
 		})
-	}()
-	var wg sync.WaitGroup
-	for range b.jobs {
-		wg.Go(func() {
-			w := worker{b: b}
-			defer w.close()
-			for j := range jobs {
-				if ctx.Err() == nil {
-					res, skip := w.classify(j.in)
-					results <- outcome{j.seq, res, skip}
-				}
-			}
-		})
-	}
-	go func() {
-		wg.Wait()
-		close(results)
 	}()
 
 	// Nothing is printed before the model is loaded: if it cannot be, the
@@ -260,7 +272,16 @@ func (w *worker) forward() ([]float32, error) {
 		if w.b.loadErr != nil {
 			return nil, w.b.loadErr
 		}
-		w.r = <-w.b.runners
+		select {
+		case w.r = <-w.b.runners:
+		default:
+			r, err := w.b.m.NewRunner(w.b.m.Res, w.b.threads)
+			if err != nil {
+				return nil, err
+			}
+			r.SetTiming(w.b.opts.timing)
+			w.r = r
+		}
 	}
 	return w.r.Forward(w.rgb), nil
 }

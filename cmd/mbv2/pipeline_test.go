@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -246,6 +247,26 @@ func TestClassifyTimingJobs(t *testing.T) {
 	}
 	if !strings.Contains(stderr, paths[2]+": kernels ") || !strings.Contains(stderr, ", 1 threads, ") {
 		t.Errorf("timing tables:\n%s", stderr)
+	}
+}
+
+// TestClassifyManyJobsFewInputs: workers start as inputs arrive, so -j
+// 1000 on one image allocates what -j 1 does, not 1000 runners.
+func TestClassifyManyJobsFewInputs(t *testing.T) {
+	img := writePNG(t, t.TempDir(), "a.png", 8, 8)
+	alloc := func(j string) uint64 {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		if code, _, stderr := runCmd(t, nil, "classify", "-m", tinyModelPath, "-j", j, img); code != exitOK {
+			t.Fatalf("-j %s: exit %d: %s", j, code, stderr)
+		}
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc
+	}
+	one, many := alloc("1"), alloc("1000")
+	if many > one+one/2 {
+		t.Errorf("-j 1000 allocated %d bytes, -j 1 %d", many, one)
 	}
 }
 
