@@ -109,7 +109,7 @@ run quietly; Ctrl-C stops it after the last whole record.`,
 	f.Float64Var(&opts.crop, "crop", 1, "central crop: the fraction of width and height kept before resizing")
 	f.IntVarP(&opts.jobs, "jobs", "j", 0, "images classified at once (default: the number of cores)")
 	f.IntVar(&opts.threads, "threads", 0, "threads that share each image's layers (default: cores / jobs)")
-	f.IntVar(&opts.maxPixels, "max-pixels", 100_000_000, "refuse images whose header declares more pixels than this (0: no limit)")
+	f.IntVar(&opts.maxPixels, "max-pixels", defaultMaxPixels, "refuse images whose header declares more pixels than this (0: no limit)")
 	f.BoolVarP(&opts.recursive, "recursive", "r", false, "classify the image files under directories")
 	f.StringVar(&opts.filesFrom, "files-from", "", "read input paths from `FILE`, one a line (\"-\": stdin)")
 	f.BoolVarP(&opts.nul, "null", "0", false, "--files-from paths end with NUL, not newline")
@@ -203,6 +203,8 @@ func newBatch(opts *classifyOptions) (*batch, error) {
 		return usage("--jobs %d: at most %d", opts.jobs, maxJobs)
 	case opts.maxPixels < 0:
 		return usage("--max-pixels %d: must be 0 (no limit) or more", opts.maxPixels)
+	case opts.maxPixels > maxMaxPixels:
+		return usage("--max-pixels %d: at most %d", opts.maxPixels, maxMaxPixels)
 	case !(opts.crop > 0 && opts.crop <= 1):
 		return usage("--crop %g: must be in (0, 1]", opts.crop)
 	case opts.nul && opts.filesFrom == "":

@@ -155,6 +155,7 @@ func TestClassifyUsageErrors(t *testing.T) {
 		{"classify", "-m", tinyModelPath, "-j", "100000", img},
 		{"classify", "-m", tinyModelPath, "--threads", "-1", img},
 		{"classify", "-m", tinyModelPath, "--max-pixels", "-1", img},
+		{"classify", "-m", tinyModelPath, "--max-pixels", "2000000000000000000", img},
 	} {
 		code, stdout, stderr := runCmd(t, nil, args...)
 		if code != exitUsage || stdout != "" || !strings.HasPrefix(stderr, "mbv2: ") {

@@ -152,11 +152,66 @@ type infinite struct{}
 
 func (infinite) Read(p []byte) (int, error) { return len(p), nil }
 
+// TestClassifyEndlessStdin: a stream that is no image (as /dev/zero) is
+// refused from its first bytes.
 func TestClassifyEndlessStdin(t *testing.T) {
-	code, _, stderr := runCmd(t, infinite{}, "classify", "-m", tinyModelPath, "--max-pixels", "1000", "-")
-	want := fmt.Sprintf("mbv2: -: file larger than the %d bytes an image within --max-pixels 1000 can take\n", fileLimit(1000))
-	if code != exitFailure || stderr != want {
-		t.Errorf("exit %d, stderr %q, want %q", code, stderr, want)
+	for _, max := range []string{"1000", "0"} {
+		code, _, stderr := runCmd(t, infinite{}, "classify", "-m", tinyModelPath, "--max-pixels", max, "-")
+		if want := "mbv2: -: not an image (unknown format)\n"; code != exitFailure || stderr != want {
+			t.Errorf("--max-pixels %s: exit %d, stderr %q, want %q", max, code, stderr, want)
+		}
+	}
+}
+
+// countingReader is a 1x1 PNG header followed by zeros, up to n bytes,
+// and counts the bytes read.
+type countingReader struct {
+	head []byte
+	n    int64
+	read int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	if c.read >= c.n {
+		return 0, io.EOF
+	}
+	p = p[:min(int64(len(p)), c.n-c.read)]
+	clear(p)
+	if c.read < int64(len(c.head)) {
+		copy(p, c.head[c.read:])
+	}
+	c.read += int64(len(p))
+	return len(p), nil
+}
+
+// TestClassifyLongStream: a stream whose header says 1x1 is read no
+// further than a 1x1 image can take, even with --max-pixels 0, and into
+// a buffer of about that size.
+func TestClassifyLongStream(t *testing.T) {
+	for _, max := range []string{"1000", "0"} {
+		r := &countingReader{head: pngHeader(1, 1), n: 200 << 20}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		code, _, stderr := runCmd(t, r, "classify", "-m", tinyModelPath, "--max-pixels", max, "-")
+		runtime.ReadMemStats(&after)
+		want := fmt.Sprintf("mbv2: -: stream larger than the %d bytes a 1x1 image can take\n", fileLimit(1))
+		if code != exitFailure || stderr != want {
+			t.Errorf("--max-pixels %s: exit %d, stderr %q, want %q", max, code, stderr, want)
+		}
+		if r.read > fileLimit(1)+1 {
+			t.Errorf("--max-pixels %s: read %d bytes, limit %d", max, r.read, fileLimit(1))
+		}
+		// The buffer's doublings add up to twice the limit; the model and
+		// the head take a few MB more.
+		if a := after.TotalAlloc - before.TotalAlloc; a > 5*uint64(fileLimit(1)) {
+			t.Errorf("--max-pixels %s: allocated %d bytes", max, a)
+		}
+	}
+	// A header that declares more than --max-pixels ends the read there.
+	r := &countingReader{head: pngHeader(1000, 1000), n: 200 << 20}
+	code, _, stderr := runCmd(t, r, "classify", "-m", tinyModelPath, "--max-pixels", "1000", "-")
+	if code != exitFailure || stderr != "mbv2: -: image is 1000x1000, more than the 1000-pixel limit\n" || r.read > streamHead {
+		t.Errorf("exit %d, stderr %q, read %d", code, stderr, r.read)
 	}
 }
 
