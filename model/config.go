@@ -1,7 +1,7 @@
 // Package model is MobileNetV2 (Sandler et al., 2018): its architecture for
 // any width multiplier and input resolution, with the analytic cost of each
-// layer; loading of TFLite files; the forward pass over the kernels package;
-// and the input contract (decode, resize, normalise).
+// layer; loading of TFLite files; and the forward pass over the kernels
+// package, from the model-sized RGB bytes that package imageio prepares.
 package model
 
 import (

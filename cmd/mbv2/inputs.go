@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"image"
 	"io"
 	"io/fs"
 	"os"
@@ -189,16 +188,8 @@ func scanNUL(data []byte, atEOF bool) (advance int, token []byte, err error) {
 	return 0, nil, nil
 }
 
-// isImage says whether head, the first bytes of a file, starts as one of
-// the image formats the decoders know: it asks the decoders themselves, so
-// "is an image" means exactly "DecodeImage will try it".
-func isImage(head []byte) bool {
-	_, _, err := image.DecodeConfig(bytes.NewReader(head))
-	return !errors.Is(err, image.ErrFormat)
-}
-
-// sniffLen is enough of a file for isImage: the longest magic number
-// (WebP's, 15 bytes) with room to spare.
+// sniffLen is enough of a file for imageio.Format: the longest magic
+// number (WebP's, 15 bytes) with room to spare.
 const sniffLen = 512
 
 // A shard is the part i of n of the inputs that --shard I/N selects: those

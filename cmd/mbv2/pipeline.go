@@ -323,7 +323,7 @@ func (w *worker) read(in input) error {
 		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 			return readError(err)
 		}
-		if !isImage(head[:n]) {
+		if imageio.Format(head[:n]) == "" {
 			return errSkip
 		}
 		w.buf.Write(head[:n])

@@ -10,16 +10,16 @@ import (
 	"fmt"
 	"image"
 	"image/draw"
-	_ "image/gif" // register the decoders: DecodeImage goes by content, never by name
-	_ "image/jpeg"
-	_ "image/png"
+	"image/gif"
+	"image/jpeg"
+	"image/png"
 	"io"
 	"math"
 	"strings"
 
-	_ "golang.org/x/image/bmp"
-	_ "golang.org/x/image/tiff"
-	_ "golang.org/x/image/webp"
+	"golang.org/x/image/bmp"
+	"golang.org/x/image/tiff"
+	"golang.org/x/image/webp"
 )
 
 // Resize is the resampling filter used to bring an image to the model's resolution.
@@ -54,6 +54,56 @@ func (r Resize) String() string {
 	return fmt.Sprintf("Resize(%d)", int(r))
 }
 
+// A format is an image format DecodeImage knows: its decoder, and the magic
+// number its files start with ('?' matches any byte), as the decoder's
+// package registers it with package image. The formats are listed here
+// rather than taken from that registry, so that what counts as an image
+// does not depend on what else the program imports.
+type format struct {
+	name   string
+	magic  string
+	decode func(io.Reader) (image.Image, error)
+	config func(io.Reader) (image.Config, error)
+}
+
+var formats = []format{
+	{"jpeg", "\xff\xd8", jpeg.Decode, jpeg.DecodeConfig},
+	{"png", "\x89PNG\r\n\x1a\n", png.Decode, png.DecodeConfig},
+	{"gif", "GIF8?a", gif.Decode, gif.DecodeConfig},
+	{"bmp", "BM????\x00\x00\x00\x00", bmp.Decode, bmp.DecodeConfig},
+	{"tiff", "II*\x00", tiff.Decode, tiff.DecodeConfig},
+	{"tiff", "MM\x00*", tiff.Decode, tiff.DecodeConfig},
+	{"webp", "RIFF????WEBPVP8", webp.Decode, webp.DecodeConfig},
+}
+
+// sniff returns the format whose magic number data starts with, or nil.
+func sniff(data []byte) *format {
+next:
+	for i := range formats {
+		f := &formats[i]
+		if len(data) < len(f.magic) {
+			continue
+		}
+		for j := range len(f.magic) {
+			if f.magic[j] != '?' && f.magic[j] != data[j] {
+				continue next
+			}
+		}
+		return f
+	}
+	return nil
+}
+
+// Format returns the name of the image format that head, the first bytes
+// of a file, starts as ("jpeg", "png", "gif", "bmp", "tiff" or "webp"), or
+// "" if none: the files that DecodeImage tries to decode.
+func Format(head []byte) string {
+	if f := sniff(head); f != nil {
+		return f.name
+	}
+	return ""
+}
+
 // DecodeImage decodes an image by its content, not its name: JPEG, PNG, GIF
 // (first frame), BMP, TIFF or WebP, and applies the JPEG EXIF orientation.
 // If maxPixels > 0, an image whose header declares more pixels than that is
@@ -63,7 +113,12 @@ func DecodeImage(data []byte, maxPixels int) (image.Image, error) {
 	if len(data) == 0 {
 		return nil, errors.New("empty file")
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	f := sniff(data)
+	if f == nil {
+		return nil, decodeError("", data, image.ErrFormat)
+	}
+	format := f.name
+	cfg, err := f.config(bytes.NewReader(data))
 	if err != nil {
 		return nil, decodeError(format, data, err)
 	}
@@ -74,7 +129,7 @@ func DecodeImage(data []byte, maxPixels int) (image.Image, error) {
 	if maxPixels > 0 && int64(w)*int64(h) > int64(maxPixels) {
 		return nil, fmt.Errorf("image is %dx%d, more than the %d-pixel limit", w, h, maxPixels)
 	}
-	img, err := decode(data)
+	img, err := decode(f, data)
 	if err != nil {
 		return nil, decodeError(format, data, err)
 	}
@@ -86,17 +141,16 @@ func DecodeImage(data []byte, maxPixels int) (image.Image, error) {
 	return img, nil
 }
 
-// decode runs the registered decoders. They are third-party code fed
+// decode runs the decoder of f. Decoders are third-party code fed
 // untrusted files; a panic in one of them becomes an error on that file
 // rather than the end of a whole batch.
-func decode(data []byte) (img image.Image, err error) {
+func decode(f *format, data []byte) (img image.Image, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			img, err = nil, fmt.Errorf("decoder failed: %v", r)
 		}
 	}()
-	img, _, err = image.Decode(bytes.NewReader(data))
-	return img, err
+	return f.decode(bytes.NewReader(data))
 }
 
 // pngEnd is the IEND chunk that closes every complete PNG.
