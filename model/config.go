@@ -31,6 +31,34 @@ var table2 = []struct{ t, c, n, s int }{
 	{6, 320, 1, 1},
 }
 
+// Table2Row is a row of the paper's Table 2, for one Arch: N layers of an
+// operator on an Input of h x w x c, with expansion factor T and C output
+// channels, the first layer with stride S. A zero is the table's dash.
+type Table2Row struct {
+	Input      [3]int
+	Operator   string
+	T, C, N, S int
+}
+
+// Table2 lays a out as the paper's Table 2: the stem, a row per sequence of
+// bottlenecks, the last 1x1 conv, the pool and the classifier.
+func (a *Arch) Table2() []Table2Row {
+	sq := func(h, c int) [3]int { return [3]int{h, h, c} }
+	rows := []Table2Row{{Input: sq(a.Res, 3), Operator: "conv2d 3x3", C: a.Stem, N: 1, S: 2}}
+	first := 0 // the first bottleneck of the row
+	for _, r := range table2 {
+		b := a.Bottlenecks[first]
+		rows = append(rows, Table2Row{Input: sq(b.H, b.In), Operator: "bottleneck", T: r.t, C: b.Out, N: r.n, S: r.s})
+		first += r.n
+	}
+	last := a.Bottlenecks[len(a.Bottlenecks)-1]
+	return append(rows,
+		Table2Row{Input: sq(a.HeadH, last.Out), Operator: "conv2d 1x1", C: a.Head, N: 1, S: 1},
+		Table2Row{Input: sq(a.HeadH, a.Head), Operator: fmt.Sprintf("avgpool %dx%d", a.HeadH, a.HeadH), N: 1},
+		Table2Row{Input: sq(1, a.Head), Operator: "conv2d 1x1", C: a.Classes},
+	)
+}
+
 // Bottleneck is one inverted-residual block: 1x1 expand by t with ReLU6
 // (absent when t == 1), 3x3 depthwise with ReLU6, 1x1 linear projection, and
 // the residual add when the stride is 1 and In == Out.

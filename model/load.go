@@ -29,6 +29,17 @@ func Load(data []byte) (*Model, error) {
 	return m, nil
 }
 
+// SetLabels names the classes from the text of a label file, one label a
+// line, as the files appended to models hold them; see Load.
+func (m *Model) SetLabels(text []byte) error {
+	labels := tflite.ParseLabels(text)
+	if len(labels) != m.Classes {
+		return fmt.Errorf("%d labels for a model with %d classes", len(labels), m.Classes)
+	}
+	m.Labels = labels
+	return nil
+}
+
 // InputSize returns the input resolution of the MobileNetV2 in a TFLite
 // file's bytes, reading no more of it than that; Load checks the rest.
 func InputSize(data []byte) (int, error) {

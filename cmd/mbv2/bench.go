@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
 	"fmt"
 	"image/color"
@@ -98,7 +99,7 @@ of each kind of layer over the first set.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.widthSet = cmd.Flags().Changed("width")
 			opts.resSet = cmd.Flags().Changed("res")
-			return runBench(opts)
+			return runBench(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
@@ -181,16 +182,17 @@ type speedup struct {
 	Kinds    map[string]float64 `json:"kinds"` // of the summed layer medians of each kind
 }
 
-func runBench(opts *benchOptions) error {
+func runBench(ctx context.Context, opts *benchOptions) error {
 	if err := checkBenchFlags(opts); err != nil {
 		return usageError{err}
 	}
 	var src weights
 	if opts.model != "" {
-		var err error
-		if src, err = loadBenchModel(opts.io, opts.model); err != nil {
+		o, err := openModel(ctx, opts.io, opts.model, nil)
+		if err != nil {
 			return err
 		}
+		src = weights{o.m, o.name(), o.load}
 		opts.widths = []float64{src.m.Width}
 		if !opts.resSet && !opts.sweep {
 			opts.res = []int{src.m.Res}
@@ -198,11 +200,11 @@ func runBench(opts *benchOptions) error {
 	}
 	switch {
 	case opts.sweep:
-		return runSweep(opts, src)
+		return runSweep(ctx, opts, src)
 	case len(opts.compare) > 0:
-		return runCompare(opts, src)
+		return runCompare(ctx, opts, src)
 	}
-	res, err := benchConfig(opts, src, opts.widths[0], opts.res[0], false)
+	res, err := benchConfig(ctx, opts, src, opts.widths[0], opts.res[0], false)
 	if err != nil {
 		return err
 	}
@@ -273,28 +275,11 @@ type weights struct {
 	load time.Duration // to parse, dequantize and pack them
 }
 
-// loadBenchModel reads and loads a model file, timing the load alone (not a
-// first-use download).
-func loadBenchModel(io *iostreams, arg string) (weights, error) {
-	data, path, name, err := readModel(io, arg)
-	if err != nil {
-		return weights{}, err
-	}
-	start := time.Now()
-	m, err := model.Load(data)
-	if err != nil {
-		return weights{}, fmt.Errorf("model %s: %w", path, err)
-	}
-	if name == "" {
-		name = strings.TrimSuffix(filepath.Base(path), ".tflite")
-	}
-	return weights{m, name, time.Since(start)}, nil
-}
-
 // benchConfig times one configuration: src's model at resolution res, or
 // random weights of width w. A configuration of a sweep gets no per-layer
-// runs, no progress bar of its own, and a shorter default --time.
-func benchConfig(o *benchOptions, src weights, w float64, res int, inSweep bool) (benchResult, error) {
+// runs, no progress bar of its own, and a shorter default --time. An
+// interrupt (ctx done) ends it with an error.
+func benchConfig(ctx context.Context, o *benchOptions, src weights, w float64, res int, inSweep bool) (benchResult, error) {
 	m, name, load := src.m, src.name, src.load
 	if m == nil {
 		start := time.Now()
@@ -362,6 +347,9 @@ func benchConfig(o *benchOptions, src weights, w float64, res int, inSweep bool)
 		n := len(whole)
 		if o.iters > 0 && n >= o.iters || o.iters == 0 && n >= minRuns && time.Since(start) >= budget {
 			break
+		}
+		if ctx.Err() != nil {
+			return benchResult{}, errInterrupted
 		}
 		t0 := time.Now()
 		r.Forward(rgb)
@@ -537,7 +525,7 @@ func rate(l benchLayer) string {
 
 // runSweep times each width x resolution, without per-layer runs, and marks
 // the Pareto frontier.
-func runSweep(o *benchOptions, src weights) error {
+func runSweep(ctx context.Context, o *benchOptions, src weights) error {
 	type config struct {
 		w float64
 		r int
@@ -552,7 +540,7 @@ func runSweep(o *benchOptions, src weights) error {
 	var rows []sweepRow
 	for i, c := range configs {
 		bar.Describe(fmt.Sprintf("sweep %s/%d", widthString(c.w), c.r))
-		res, err := benchConfig(o, src, c.w, c.r, true)
+		res, err := benchConfig(ctx, o, src, c.w, c.r, true)
 		if err != nil {
 			bar.Exit()
 			return err
@@ -629,7 +617,7 @@ func printSweep(w io.Writer, rows []sweepRow) {
 
 // runCompare times one configuration under each kernel set in turn and
 // prints the speed-up of each over the first.
-func runCompare(o *benchOptions, src weights) error {
+func runCompare(ctx context.Context, o *benchOptions, src weights) error {
 	prev := kernels.Name()
 	defer kernels.Use(prev)
 	var c compareResult
@@ -637,7 +625,7 @@ func runCompare(o *benchOptions, src weights) error {
 		if err := kernels.Use(set); err != nil {
 			return usageError{fmt.Errorf("--compare: %w", err)}
 		}
-		res, err := benchConfig(o, src, o.widths[0], o.res[0], false)
+		res, err := benchConfig(ctx, o, src, o.widths[0], o.res[0], false)
 		if err != nil {
 			return err
 		}

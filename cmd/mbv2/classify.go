@@ -7,11 +7,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -87,15 +85,10 @@ run quietly; Ctrl-C stops it after the last whole record.`,
   mbv2 classify -m tf2_mobilenet_v2_1.0_224_ptq --timing cat.jpg`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
-			// Ctrl-C (or a job runner's SIGTERM) cancels the batch; a second
-			// one kills the process.
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			context.AfterFunc(ctx, stop)
 			// Writes to a closed stdout return EPIPE instead of killing the
 			// process, so that the batch can end quietly.
 			signal.Ignore(syscall.SIGPIPE)
-			return runClassify(ctx, opts)
+			return runClassify(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
@@ -161,7 +154,7 @@ func runClassify(ctx context.Context, opts *classifyOptions) error {
 		}
 		sized := sync.OnceFunc(func() { close(b.sized) })
 		defer sized()
-		b.m, b.name, b.loadErr = loadModel(opts.io, opts.model, opts.labels, func(res int) {
+		b.m, b.name, b.loadErr = loadModel(ctx, opts.io, opts.model, opts.labels, func(res int) {
 			b.res = res
 			sized()
 		})
@@ -302,37 +295,24 @@ func readError(err error) error {
 	return err
 }
 
-// loadModel resolves the model argument, reads and loads the file, and
-// applies a labels file. It returns the model and the name to report.
-// sized learns the model's resolution first, before the weights are
-// unpacked, so that images can be resized meanwhile.
-func loadModel(io *iostreams, arg, labelsFile string, sized func(res int)) (*model.Model, string, error) {
-	data, path, name, err := readModel(io, arg)
+// loadModel opens the model (see openModel) and applies a labels file. It
+// returns the model and the name to report.
+func loadModel(ctx context.Context, io *iostreams, arg, labelsFile string, sized func(res int)) (*model.Model, string, error) {
+	o, err := openModel(ctx, io, arg, sized)
 	if err != nil {
 		return nil, "", err
 	}
-	if res, err := model.InputSize(data); err == nil {
-		sized(res)
-	}
-	m, err := model.Load(data)
-	if err != nil {
-		return nil, "", fmt.Errorf("model %s: %w", path, err)
-	}
+	m := o.m
 	if labelsFile != "" {
 		b, err := os.ReadFile(labelsFile)
 		if err != nil {
 			return nil, "", fmt.Errorf("labels %s: %w", labelsFile, readError(err))
 		}
-		labels := strings.Split(strings.TrimRight(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n"), "\n")
-		if len(labels) != m.Classes {
-			return nil, "", fmt.Errorf("labels %s: %d labels for a model with %d classes", labelsFile, len(labels), m.Classes)
+		if err := m.SetLabels(b); err != nil {
+			return nil, "", fmt.Errorf("labels %s: %w", labelsFile, err)
 		}
-		m.Labels = labels
 	}
-	if name == "" {
-		name = strings.TrimSuffix(filepath.Base(path), ".tflite")
-	}
-	return m, name, nil
+	return m, o.name(), nil
 }
 
 // topK returns the k most probable classes, ties by ascending index; k == 0

@@ -184,6 +184,25 @@ func TestClassifyModelErrors(t *testing.T) {
 	}
 }
 
+// TestClassifyLabelsFile: a --labels file reads as the label file inside a
+// model does, CRLF line ends included.
+func TestClassifyLabelsFile(t *testing.T) {
+	dir := t.TempDir()
+	img := writePNG(t, dir, "a.png", 8, 8)
+	labels := filepath.Join(dir, "labels.txt")
+	os.WriteFile(labels, []byte("one\r\ntwo\r\nthree\r\nfour\r\n"), 0o644)
+	code, stdout, stderr := runCmd(t, nil, "classify", "-m", tinyModelPath, "--labels", labels, "-k", "0", "--json", img)
+	var res result
+	if err := json.Unmarshal([]byte(stdout), &res); code != exitOK || stderr != "" || err != nil || len(res.Top) != 4 {
+		t.Fatalf("exit %d, %v, stdout %q, stderr %q", code, err, stdout, stderr)
+	}
+	for _, p := range res.Top {
+		if want := []string{"one", "two", "three", "four"}[p.Index]; p.Label != want {
+			t.Errorf("class %d: label %q, want %q", p.Index, p.Label, want)
+		}
+	}
+}
+
 // TestClassifyBuiltIn runs the README's first command: the sample photo with
 // the built-in model, with no cache and no network.
 func TestClassifyBuiltIn(t *testing.T) {

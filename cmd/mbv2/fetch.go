@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
 	"time"
@@ -56,17 +55,6 @@ func newModelStore(io *iostreams) *modelStore {
 		client:      httpClient,
 		io:          io,
 	}
-}
-
-// readModel returns the bytes of the model named by the -m argument, with
-// the real catalogue and environment, where they come from (a path, or
-// builtInPath) and its catalogue name ("" for a path). See
-// (*modelStore).read. A first use downloads the model, with progress on
-// io.Err; Ctrl-C cancels it and leaves nothing behind.
-func readModel(io *iostreams, arg string) (data []byte, path, name string, err error) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	return newModelStore(io).read(ctx, arg)
 }
 
 // builtInPath stands for the path of a model built into the binary.

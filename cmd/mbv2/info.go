@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -68,7 +69,7 @@ layer, at the second block's depthwise (112x112x96 in, 56x56x96 out).`,
 				return usageError{fmt.Errorf("--threads %d: must be 1 or more", opts.threads)}
 			}
 			opts.resSet = cmd.Flags().Changed("res")
-			return runModelInfo(opts)
+			return runModelInfo(cmd.Context(), opts)
 		},
 	}
 	f := cmd.Flags()
@@ -99,8 +100,7 @@ type modelInfo struct {
 	File               *modelFile  `json:"file,omitempty"`
 }
 
-// table2Row is a row of the paper's Table 2: n layers of an operator, the
-// first with stride s. Zero fields are the table's dashes.
+// table2Row is model.Table2Row with the names of --json.
 type table2Row struct {
 	Input    [3]int `json:"input"`
 	Operator string `json:"operator"`
@@ -143,25 +143,22 @@ type modelFile struct {
 	NatRes  int    `json:"native_res"`
 }
 
-func runModelInfo(opts *infoOptions) error {
+func runModelInfo(ctx context.Context, opts *infoOptions) error {
 	cfg := model.Config{Width: opts.width, Res: opts.res, Classes: 1001}
 	var file *modelFile
 	if opts.model != "" {
-		data, path, name, err := readModel(opts.io, opts.model)
+		o, err := openModel(ctx, opts.io, opts.model, nil)
 		if err != nil {
 			return err
 		}
-		m, err := model.Load(data)
-		if err != nil {
-			return fmt.Errorf("model %s: %w", path, err)
-		}
-		sum := sha256.Sum256(data)
+		m := o.m
+		sum := sha256.Sum256(o.data)
 		labels := "none"
 		if m.Labels != nil {
 			labels = "embedded"
 		}
 		file = &modelFile{
-			Path: path, Name: name, Size: int64(len(data)), SHA256: hex.EncodeToString(sum[:]),
+			Path: o.path, Name: o.catalog, Size: int64(len(o.data)), SHA256: hex.EncodeToString(sum[:]),
 			Weights: m.Weights, Classes: m.Classes, Labels: labels, NatRes: m.Res,
 			Input: fmt.Sprintf("x = %g * (p - %g)", m.InputScale, m.InputZero),
 		}
@@ -197,23 +194,9 @@ func describeArch(a *model.Arch, threads int) modelInfo {
 	}
 	sq := func(h, c int) [3]int { return [3]int{h, h, c} }
 
-	// Table 2: a row per run of blocks with the same t and c, the first
-	// with the row's stride.
-	info.Table2 = append(info.Table2, table2Row{Input: sq(a.Res, 3), Operator: "conv2d 3x3", C: a.Stem, N: 1, S: 2})
-	for i, b := range a.Bottlenecks {
-		last := &info.Table2[len(info.Table2)-1]
-		if i > 0 && b.Stride == 1 && b.T == last.T && b.Out == last.C {
-			last.N++
-			continue
-		}
-		info.Table2 = append(info.Table2, table2Row{Input: sq(b.H, b.In), Operator: "bottleneck", T: b.T, C: b.Out, N: 1, S: b.Stride})
+	for _, r := range a.Table2() {
+		info.Table2 = append(info.Table2, table2Row(r))
 	}
-	last := a.Bottlenecks[len(a.Bottlenecks)-1]
-	info.Table2 = append(info.Table2,
-		table2Row{Input: sq(a.HeadH, last.Out), Operator: "conv2d 1x1", C: a.Head, N: 1, S: 1},
-		table2Row{Input: sq(a.HeadH, a.Head), Operator: fmt.Sprintf("avgpool %dx%d", a.HeadH, a.HeadH), N: 1},
-		table2Row{Input: sq(1, a.Head), Operator: "conv2d 1x1", C: a.Classes},
-	)
 
 	for i, b := range a.Bottlenecks {
 		info.Blocks = append(info.Blocks, blockInfo{

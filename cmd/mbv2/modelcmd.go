@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/signal"
 	"path/filepath"
 	"text/tabwriter"
 
@@ -53,9 +51,7 @@ needs that file, but other programs may.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.store = newModelStore(io)
 			opts.names = args
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
-			defer stop()
-			return runModelFetch(ctx, opts)
+			return runModelFetch(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.all, "all", false, "fetch every model of the catalogue")

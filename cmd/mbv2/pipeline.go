@@ -196,7 +196,7 @@ func (b *batch) run(ctx context.Context) error {
 	interrupted := ctx.Err() != nil && p.writeErr == nil && !p.closed
 	switch {
 	case interrupted:
-		return errors.New("interrupted")
+		return errInterrupted
 	case p.writeErr != nil:
 		return p.writeErr
 	case listErr != nil:

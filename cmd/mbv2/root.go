@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/mbv2/mbv2/kernels"
 
@@ -37,6 +40,9 @@ func (e usageError) Unwrap() error { return e.err }
 // errReported means the failures were already reported, one line each, and
 // only the exit code is left to say it.
 var errReported = errors.New("failures reported")
+
+// errInterrupted ends a command stopped by Ctrl-C or SIGTERM.
+var errInterrupted = errors.New("interrupted")
 
 // usageArgs wraps a cobra argument check so that its error is a usage error.
 func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
@@ -84,14 +90,25 @@ func newRootCmd(io *iostreams) *cobra.Command {
 // run executes the command line args and returns the process exit code.
 // Errors are printed here, once.
 func run(args []string, io *iostreams) int {
+	// Ctrl-C (or a job runner's SIGTERM) cancels the command's context: a
+	// download, a batch, a benchmark stop cleanly. A second one kills the
+	// process.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	context.AfterFunc(ctx, stop)
+
 	root := newRootCmd(io)
 	root.SetArgs(args)
-	cmd, err := root.ExecuteC()
+	cmd, err := root.ExecuteContextC(ctx)
 	var uerr usageError
+	var merr modelError
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, errReported):
+		return exitFailure
+	case errors.As(err, &merr): // whichever command opened it
+		fmt.Fprintf(io.Err, "mbv2: %v\n", err)
 		return exitFailure
 	case errors.As(err, &uerr) || isCobraUsage(err):
 		fmt.Fprintf(io.Err, "mbv2: %v\nRun '%s --help' for usage.\n", err, cmd.CommandPath())

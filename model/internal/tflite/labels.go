@@ -42,13 +42,24 @@ func readLabelFile(f *zip.File) ([]string, error) {
 	if len(b) > maxLabelBytes {
 		return nil, fmt.Errorf("tflite: labels: %s is larger than %d bytes", f.Name, maxLabelBytes)
 	}
+	lines := ParseLabels(b)
+	if lines == nil {
+		return nil, fmt.Errorf("tflite: labels: %s is empty", f.Name)
+	}
+	return lines, nil
+}
+
+// ParseLabels returns the labels of a label file, one a line, in class
+// order. Lines end with LF or CRLF; the last line end is optional. An empty
+// file has no labels (nil).
+func ParseLabels(b []byte) []string {
 	text := strings.TrimSuffix(string(b), "\n")
 	if text == "" {
-		return nil, fmt.Errorf("tflite: labels: %s is empty", f.Name)
+		return nil
 	}
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimSuffix(l, "\r")
 	}
-	return lines, nil
+	return lines
 }
