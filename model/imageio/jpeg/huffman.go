@@ -150,13 +150,13 @@ func (d *decoder) fill(s bitState) bitState {
 }
 
 // decodeSlow decodes a symbol whose code is longer than lutBits, or any
-// symbol; s.n >= 16. It returns -1 for a code that is not in the table.
-func (t *huffTable) decodeSlow(s *bitState) int32 {
+// symbol; s.n >= 16. The symbol is -1 for a code that is not in the table.
+func (t *huffTable) decodeSlow(s bitState) (bitState, int32) {
 	if e := t.lut[s.acc>>(64-lutBits)]; e != 0 {
 		l := uint(e >> 8)
 		s.acc <<= l
 		s.n -= l
-		return int32(e & 0xff)
+		return s, int32(e & 0xff)
 	}
 	code := int32(s.acc >> 48)
 	for l := uint(lutBits + 1); l <= 16; l++ {
@@ -164,28 +164,42 @@ func (t *huffTable) decodeSlow(s *bitState) int32 {
 		if c <= t.maxcode[l] {
 			i := c + t.delta[l]
 			if i < 0 || i > 255 {
-				return -1
+				return s, -1
 			}
 			s.acc <<= l
 			s.n -= l
-			return int32(t.vals[i])
+			return s, int32(t.vals[i])
 		}
 	}
-	return -1
+	return s, -1
 }
 
 // receive reads size (<= 16) bits as a signed magnitude, section F.2.2.1.
-func receive(s *bitState, size uint) int32 {
+func receive(s bitState, size uint) (bitState, int32) {
 	v := int32(s.acc >> 32 >> (32 - size))
 	s.acc <<= size
 	s.n -= size
-	return extend(v, size)
+	return s, extend(v, size)
 }
 
-// bits reads size (<= 16) bits as an unsigned number.
-func readBits(s *bitState, size uint) int32 {
+// readBits reads size (<= 16) bits as an unsigned number.
+func readBits(s bitState, size uint) (bitState, int32) {
 	v := int32(s.acc >> 32 >> (32 - size))
 	s.acc <<= size
 	s.n -= size
-	return v
+	return s, v
+}
+
+// skipBits drops n bits, any number.
+func (d *decoder) skipBits(s bitState, n int) bitState {
+	for n > 0 {
+		if s.n < need {
+			s = d.fill(s)
+		}
+		step := uint(min(n, need))
+		s.acc <<= step
+		s.n -= step
+		n -= int(step)
+	}
+	return s
 }

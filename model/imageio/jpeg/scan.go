@@ -1,5 +1,7 @@
 package jpeg
 
+import "math/bits"
+
 // scanInfo is what a scan header says, section B.2.3.
 type scanInfo struct {
 	comps  []*component
@@ -157,19 +159,26 @@ func (d *decoder) block(sc *scanInfo, c *component, bx, by int) error {
 	if !d.progressive {
 		return d.blockSequential(c, bx, by)
 	}
-	if c.nz == nil || bx >= c.bw || by >= c.bh {
+	if bx >= c.bw || by >= c.bh {
 		return formatError("block outside the frame")
 	}
 	b := by*c.bw + bx
 	coef := c.coef[b*c.ncoef : (b+1)*c.ncoef]
 	switch {
 	case sc.ss == 0 && sc.ah == 0:
-		return d.dcFirst(c, coef, sc.al)
+		diff, err := d.dcDiff(d.huff[0][c.td])
+		if err != nil {
+			return err
+		}
+		c.pred += diff
+		coef[0] = int16(c.pred << sc.al)
+		return nil
 	case sc.ss == 0:
 		if d.bits.n < need {
 			d.bits = d.fill(d.bits)
 		}
-		if readBits(&d.bits, 1) != 0 {
+		var bit int32
+		if d.bits, bit = readBits(d.bits, 1); bit != 0 {
 			coef[0] |= 1 << sc.al
 		}
 		return nil
@@ -192,11 +201,11 @@ func (d *decoder) dcDiff(t *huffTable) (int32, error) {
 		d.bits = s
 		return e >> 16, nil
 	}
-	size := t.decodeSlow(&s)
+	s, size := t.decodeSlow(s)
 	if size < 0 || size > 15 {
 		return 0, formatError("bad Huffman code")
 	}
-	diff := receive(&s, uint(size))
+	s, diff := receive(s, uint(size))
 	d.bits = s
 	return diff, nil
 }
@@ -237,8 +246,8 @@ func (d *decoder) blockSequential(c *component, bx, by int) error {
 				k++
 				continue
 			}
-			sym := t.decodeSlow(&s)
-			if sym < 0 {
+			var sym int32
+			if s, sym = t.decodeSlow(s); sym < 0 {
 				return formatError("bad Huffman code")
 			}
 			r, size := int(sym>>4), uint(sym&15)
@@ -251,7 +260,8 @@ func (d *decoder) blockSequential(c *component, bx, by int) error {
 				continue
 			}
 			k += r
-			v := receive(&s, size)
+			var v int32
+			s, v = receive(s, size)
 			if k > 63 {
 				break
 			}
@@ -272,8 +282,8 @@ func (d *decoder) blockSequential(c *component, bx, by int) error {
 			k += int(e>>8&0xff) + 1
 			continue
 		}
-		sym := t.decodeSlow(&s)
-		if sym < 0 {
+		var sym int32
+		if s, sym = t.decodeSlow(s); sym < 0 {
 			return formatError("bad Huffman code")
 		}
 		r, size := int(sym>>4), uint(sym&15)
@@ -289,17 +299,6 @@ func (d *decoder) blockSequential(c *component, bx, by int) error {
 		k += r + 1
 	}
 	d.bits = s
-	return nil
-}
-
-// dcFirst decodes the first DC scan of a block, section G.1.2.1.
-func (d *decoder) dcFirst(c *component, coef []int16, al uint) error {
-	diff, err := d.dcDiff(d.huff[0][c.td])
-	if err != nil {
-		return err
-	}
-	c.pred += diff
-	coef[0] = int16(c.pred << al)
 	return nil
 }
 
@@ -323,8 +322,8 @@ func (d *decoder) acFirst(c *component, coef []int16, nz *uint64, sc *scanInfo) 
 			k += int(e >> 8 & 0xff)
 			v = e >> 16
 		} else {
-			sym := t.decodeSlow(&s)
-			if sym < 0 {
+			var sym int32
+			if s, sym = t.decodeSlow(s); sym < 0 {
 				return formatError("bad Huffman code")
 			}
 			r, size := int(sym>>4), uint(sym&15)
@@ -335,12 +334,14 @@ func (d *decoder) acFirst(c *component, coef []int16, nz *uint64, sc *scanInfo) 
 				}
 				d.eobrun = 1<<r - 1
 				if r > 0 {
-					d.eobrun += int(readBits(&s, uint(r)))
+					var extra int32
+					s, extra = readBits(s, uint(r))
+					d.eobrun += int(extra)
 				}
 				break
 			}
 			k += r
-			v = receive(&s, size)
+			s, v = receive(s, size)
 		}
 		if k > sc.se {
 			break // an end of block, or a run past the band
@@ -357,20 +358,104 @@ func (d *decoder) acFirst(c *component, coef []int16, nz *uint64, sc *scanInfo) 
 }
 
 // acRefine decodes an AC refinement scan of a block's band, section
-// G.1.2.3, as libjpeg's decode_mcu_AC_refine does. Whether a coefficient is
-// already non-zero comes from nz, so it is known for the dropped ones too.
-func (d *decoder) acRefine(c *component, coef []int16, nz *uint64, sc *scanInfo) error {
+// G.1.2.3, as libjpeg's decode_mcu_AC_refine does, a run at a time: which
+// coefficients are already non-zero comes from the block's mask, so it is
+// known for the dropped ones too, and their correction bits are skipped
+// together.
+func (d *decoder) acRefine(c *component, coef []int16, nzp *uint64, sc *scanInfo) error {
 	p1 := int16(1) << sc.al
 	t := d.huff[1][c.ta]
 	s := d.bits
+	nz := *nzp
+	band := ^uint64(0) >> (63 - sc.se) // bits 0..se
+	kept := uint64(2)<<c.kmax - 1      // bits of the coefficients that may be kept
 	k := sc.ss
-	// correct appends a correction bit to the non-zero coefficient k.
-	correct := func(k int) {
+	if d.eobrun == 0 {
+		for k <= sc.se {
+			if s.n < need {
+				s = d.fill(s)
+			}
+			var sym int32
+			if e := t.lut[s.acc>>(64-lutBits)]; e != 0 {
+				l := uint(e >> 8)
+				s.acc <<= l
+				s.n -= l
+				sym = int32(e & 0xff)
+			} else if s, sym = t.decodeSlow(s); sym < 0 {
+				return formatError("bad Huffman code")
+			}
+			r, size := int(sym>>4), sym&15
+			var v int16
+			if size != 0 {
+				// The size of a newly non-zero coefficient is 1.
+				var bit int32
+				if s, bit = readBits(s, 1); bit != 0 {
+					v = p1
+				} else {
+					v = -p1
+				}
+			} else if r != 15 {
+				d.eobrun = 1 << r
+				if r > 0 {
+					var extra int32
+					s, extra = readBits(s, uint(r))
+					d.eobrun += int(extra)
+				}
+				break
+			}
+			// The coefficient the symbol is about is the (r+1)-th that is
+			// still zero; the non-zero ones before it get a correction bit.
+			z := ^nz & band &^ (1<<k - 1)
+			for ; r > 0 && z != 0; r-- {
+				z &= z - 1
+			}
+			target := sc.se + 1
+			if z != 0 {
+				target = bits.TrailingZeros64(z)
+			}
+			if m := nz & (1<<target - 1) &^ (1<<k - 1); m&kept == 0 {
+				// No correction to apply: skip the bits.
+				if n := uint(bits.OnesCount64(m)); n <= s.n {
+					s.acc <<= n
+					s.n -= n
+				} else {
+					s = d.skipBits(s, int(n))
+				}
+			} else {
+				s = d.correct(s, c, coef, m, p1)
+			}
+			k = target
+			if v != 0 && k <= sc.se {
+				nz |= 1 << k
+				if i := c.slot[k]; i >= 0 {
+					coef[i] = v
+				}
+			}
+			k++
+		}
+	}
+	if d.eobrun > 0 {
+		s = d.correct(s, c, coef, nz&band&^(1<<k-1), p1)
+		d.eobrun--
+	}
+	*nzp = nz
+	d.bits = s
+	return nil
+}
+
+// correct reads a correction bit for each non-zero coefficient in the mask
+// m, in zigzag order, and applies those of the coefficients kept.
+func (d *decoder) correct(s bitState, c *component, coef []int16, m uint64, p1 int16) bitState {
+	kept := m & (uint64(2)<<c.kmax - 1)
+	for kept != 0 {
+		k := bits.TrailingZeros64(kept)
+		kept &= kept - 1
 		if s.n < need {
 			s = d.fill(s)
 		}
-		if readBits(&s, 1) == 0 {
-			return
+		var bit int32
+		if s, bit = readBits(s, 1); bit == 0 {
+			continue
 		}
 		if i := c.slot[k]; i >= 0 && coef[i]&p1 == 0 {
 			if coef[i] >= 0 {
@@ -380,58 +465,5 @@ func (d *decoder) acRefine(c *component, coef []int16, nz *uint64, sc *scanInfo)
 			}
 		}
 	}
-	if d.eobrun == 0 {
-		for ; k <= sc.se; k++ {
-			if s.n < need {
-				s = d.fill(s)
-			}
-			sym := t.decodeSlow(&s)
-			if sym < 0 {
-				return formatError("bad Huffman code")
-			}
-			r, size := int(sym>>4), sym&15
-			var v int16
-			if size != 0 {
-				// The size of a newly non-zero coefficient is 1.
-				v = p1
-				if readBits(&s, 1) == 0 {
-					v = -p1
-				}
-			} else if r != 15 {
-				d.eobrun = 1 << r
-				if r > 0 {
-					d.eobrun += int(readBits(&s, uint(r)))
-				}
-				break
-			}
-			// Skip r zero coefficients, correcting the non-zero ones on
-			// the way.
-			for ; k <= sc.se; k++ {
-				if *nz&(1<<k) != 0 {
-					correct(k)
-				} else {
-					if r == 0 {
-						break
-					}
-					r--
-				}
-			}
-			if v != 0 && k <= sc.se {
-				*nz |= 1 << k
-				if i := c.slot[k]; i >= 0 {
-					coef[i] = v
-				}
-			}
-		}
-	}
-	if d.eobrun > 0 {
-		for ; k <= sc.se; k++ {
-			if *nz&(1<<k) != 0 {
-				correct(k)
-			}
-		}
-		d.eobrun--
-	}
-	d.bits = s
-	return nil
+	return d.skipBits(s, bits.OnesCount64(m&^(uint64(2)<<c.kmax-1)))
 }
