@@ -3,7 +3,7 @@ package kernels
 import "testing"
 
 // The benchmarks run every kernel set on the layer shapes of MobileNetV2
-// 1.0/224, one sub-benchmark per distinct shape, and report GFLOP/s
+// 1.0/224 (from layersFile), one sub-benchmark per distinct shape, and report GFLOP/s
 // (a multiply-add is two FLOPs; padding taps count as work).
 
 func benchLayers(b *testing.B, o op, run func(l layer) func()) {
@@ -11,7 +11,7 @@ func benchLayers(b *testing.B, o op, run func(l layer) func()) {
 		b.Run(name, func(b *testing.B) {
 			useSet(b, name)
 			seen := map[layer]bool{}
-			for _, l := range mobilenetV2(1.0, 224) {
+			for _, l := range append(network(b, "1.0", 224), inatClassifiers...) {
 				key := l
 				key.name = ""
 				if l.op != o || seen[key] {

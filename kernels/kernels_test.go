@@ -1,10 +1,14 @@
 package kernels
 
 import (
+	"encoding/csv"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -289,80 +293,132 @@ func (l layer) flops() float64 {
 	return 2 * float64(l.h*l.w*l.cin*l.cout)
 }
 
-// makeDivisible rounds a channel count to the nearest multiple of 8, but not
-// below 8 or 90% of v, as the reference implementation does.
-func makeDivisible(v float64) int {
-	n := max(8, int(v+4)/8*8)
-	if float64(n) < 0.9*v {
-		n += 8
-	}
-	return n
+// layersFile is MobileNetV2's layers at every published width and
+// resolution, one per line: the shapes the tests and benchmarks run.
+const layersFile = "../testdata/mobilenet_v2_layers.csv"
+
+// A netLayer is one line of layersFile: a layer of MobileNetV2 at width
+// multiplier width and input resolution res.
+type netLayer struct {
+	width string
+	res   int
+	layer
 }
 
-// mobilenetV2 lists the convolutions of MobileNetV2 at width multiplier
-// alpha and input resolution res, named as in the benchmarks
+// mobilenetV2 reads the convolutions of layersFile (the pool and the
+// softmax have no shape worth a catalogue), named as in the benchmarks
 // ("b3_expand_56x56x24x144": block 3's expansion, input 56x56x24, 144 out).
-func mobilenetV2(alpha float64, res int) []layer {
-	c := makeDivisible(32 * alpha)
-	ls := []layer{{name: fmt.Sprintf("stem_%dx%dx3x%d", res, res, c), op: opStem, h: res, w: res, cin: 3, cout: c, stride: 2, act: relu6}}
-	h := outSize(res, 2)
-	b := 0
-	for _, s := range []struct{ t, c, n, s int }{
-		{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1},
-	} {
-		out := makeDivisible(float64(int(float64(s.c) * alpha)))
-		for i := range s.n {
-			stride := 1
-			if i == 0 {
-				stride = s.s
+func mobilenetV2(tb testing.TB) []netLayer {
+	tb.Helper()
+	f, err := os.Open(layersFile)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.Comment = '#'
+	recs, err := r.ReadAll()
+	if err != nil || len(recs) < 2 {
+		tb.Fatalf("%s: %v", layersFile, err)
+	}
+	col := map[string]int{}
+	for i, name := range recs[0] {
+		col[name] = i
+	}
+	var ls []netLayer
+	for _, rec := range recs[1:] {
+		num := func(name string) int {
+			n, err := strconv.Atoi(rec[col[name]])
+			if err != nil {
+				tb.Fatalf("%s: %v: %v", layersFile, rec, err)
 			}
-			e := c * s.t
-			if s.t != 1 {
-				ls = append(ls, layer{name: fmt.Sprintf("b%d_expand_%dx%dx%dx%d", b, h, h, c, e), op: opPointwise, h: h, w: h, cin: c, cout: e, stride: 1, act: relu6})
-			}
-			ls = append(ls, layer{name: fmt.Sprintf("b%d_dw_%dx%dx%d_s%d", b, h, h, e, stride), op: opDepthwise, h: h, w: h, cin: e, cout: e, stride: stride, act: relu6})
-			h2 := outSize(h, stride)
-			ls = append(ls, layer{name: fmt.Sprintf("b%d_project_%dx%dx%dx%d", b, h2, h2, e, out), op: opPointwise, h: h2, w: h2, cin: e, cout: out, stride: 1, act: linear,
-				residual: stride == 1 && c == out})
-			c, h = out, h2
-			b++
+			return n
 		}
-	}
-	head := 1280
-	if alpha > 1 {
-		head = makeDivisible(1280 * alpha)
-	}
-	ls = append(ls, layer{name: fmt.Sprintf("head_%dx%dx%dx%d", h, h, c, head), op: opPointwise, h: h, w: h, cin: c, cout: head, stride: 1, act: relu6})
-	for _, n := range []int{1001, 965, 1022} { // ImageNet, iNat birds, iNat insects
-		ls = append(ls, layer{name: fmt.Sprintf("classifier_1x1x%dx%d", head, n), op: opPointwise, h: 1, w: 1, cin: head, cout: n, stride: 1, act: linear})
+		l := netLayer{width: rec[col["width"]], res: num("res"), layer: layer{
+			h: num("in_h"), w: num("in_w"), cin: num("in_c"), cout: num("out_c"),
+			stride: num("stride"), residual: rec[col["residual"]] == "true",
+		}}
+		switch a := rec[col["act"]]; a {
+		case "relu6":
+			l.act = relu6
+		case "linear":
+			l.act = linear
+		case "none":
+		default:
+			tb.Fatalf("%s: %v: unknown activation %q", layersFile, rec, a)
+		}
+		block, _, _ := strings.Cut(rec[col["layer"]], "/")
+		switch kind := rec[col["kind"]]; kind {
+		case "stem":
+			l.op, l.name = opStem, fmt.Sprintf("stem_%dx%dx3x%d", l.h, l.w, l.cout)
+		case "depthwise":
+			l.op, l.name = opDepthwise, fmt.Sprintf("%s_dw_%dx%dx%d_s%d", block, l.h, l.w, l.cin, l.stride)
+		case "expand", "project", "head", "classifier":
+			l.op = opPointwise
+			if kind == "project" {
+				// Named by its output, as the pixels it runs over.
+				l.h, l.w = num("out_h"), num("out_w")
+			}
+			l.name = fmt.Sprintf("%s_%s_%dx%dx%dx%d", block, kind, l.h, l.w, l.cin, l.cout)
+			if kind == "head" || kind == "classifier" {
+				l.name = fmt.Sprintf("%s_%dx%dx%dx%d", kind, l.h, l.w, l.cin, l.cout)
+			}
+		default:
+			continue
+		}
+		ls = append(ls, l)
 	}
 	return ls
+}
+
+// network returns the convolutions of MobileNetV2 at width multiplier
+// width (as written in layersFile: "1.0") and resolution res.
+func network(tb testing.TB, width string, res int) []layer {
+	var ls []layer
+	for _, l := range mobilenetV2(tb) {
+		if l.width == width && l.res == res {
+			ls = append(ls, l.layer)
+		}
+	}
+	if len(ls) == 0 {
+		tb.Fatalf("%s has no MobileNetV2 %s/%d", layersFile, width, res)
+	}
+	return ls
+}
+
+// inatClassifiers are the classifiers of the iNaturalist models (birds,
+// insects) the product also runs: MobileNetV2 1.0/224 but for the class count.
+var inatClassifiers = []layer{
+	{name: "classifier_1x1x1280x965", op: opPointwise, h: 1, w: 1, cin: 1280, cout: 965, stride: 1, act: linear},
+	{name: "classifier_1x1x1280x1022", op: opPointwise, h: 1, w: 1, cin: 1280, cout: 1022, stride: 1, act: linear},
 }
 
 // catalogue returns the distinct layers of op in MobileNetV2 at widths
 // 0.35 to 1.4 and resolutions 224 and 96, prefixed with the first width and
 // resolution that has them. With -short (for emulators) it keeps 96 only:
 // every channel count is there, at a 30th of the arithmetic.
-func catalogue(o op) []layer {
+func catalogue(tb testing.TB, o op) []layer {
 	var ls []layer
 	seen := map[layer]bool{}
 	resolutions := []int{224, 96}
 	if testing.Short() {
 		resolutions = resolutions[1:]
 	}
+	all := mobilenetV2(tb)
 	for _, res := range resolutions {
-		for _, alpha := range []float64{0.35, 0.5, 0.75, 1.0, 1.4} {
-			for _, l := range mobilenetV2(alpha, res) {
-				key := l
-				key.name = ""
-				if l.op != o || seen[key] {
-					continue
-				}
-				seen[key] = true
-				l.name = fmt.Sprintf("w%g_r%d_%s", alpha, res, l.name)
-				ls = append(ls, l)
+		for _, l := range all {
+			key := l.layer
+			key.name = ""
+			if l.res != res || l.op != o || seen[key] {
+				continue
 			}
+			seen[key] = true
+			key.name = fmt.Sprintf("w%s_r%d_%s", l.width, l.res, l.name)
+			ls = append(ls, key)
 		}
+	}
+	if o == opPointwise && !testing.Short() {
+		ls = append(ls, inatClassifiers...)
 	}
 	return ls
 }
@@ -465,7 +521,7 @@ func TestUse(t *testing.T) {
 }
 
 func TestPointwise(t *testing.T) {
-	for _, l := range append(catalogue(opPointwise), awkward(opPointwise)...) {
+	for _, l := range append(catalogue(t, opPointwise), awkward(opPointwise)...) {
 		t.Run(l.name, func(t *testing.T) { testPointwise(t, l) })
 	}
 }
@@ -544,7 +600,7 @@ func bits(s []float32) []uint32 {
 }
 
 func TestDepthwise(t *testing.T) {
-	for _, l := range append(catalogue(opDepthwise), awkward(opDepthwise)...) {
+	for _, l := range append(catalogue(t, opDepthwise), awkward(opDepthwise)...) {
 		t.Run(l.name, func(t *testing.T) { testDepthwise(t, l) })
 	}
 }
@@ -646,7 +702,7 @@ func checkRows(t *testing.T, full []float32, oh, row int, run func(dst []float32
 }
 
 func TestStem(t *testing.T) {
-	for _, l := range append(catalogue(opStem), awkward(opStem)...) {
+	for _, l := range append(catalogue(t, opStem), awkward(opStem)...) {
 		t.Run(l.name, func(t *testing.T) { testStem(t, l) })
 	}
 }

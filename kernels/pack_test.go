@@ -100,11 +100,12 @@ func TestPackBytes(t *testing.T) {
 	}
 }
 
-// BenchmarkPack packs the pointwise layers of MobileNetV2 1.0/224 whole,
+// BenchmarkPack packs the pointwise layers of MobileNetV2 1.0/224 (and the
+// iNaturalist classifiers) whole,
 // from float32 values and from bytes, and reports the packed GB/s.
 func BenchmarkPack(b *testing.B) {
 	var shapes [][2]int
-	for _, l := range mobilenetV2(1.0, 224) {
+	for _, l := range append(network(b, "1.0", 224), inatClassifiers...) {
 		if l.op == opPointwise {
 			shapes = append(shapes, [2]int{l.cout, l.cin})
 		}
