@@ -25,6 +25,11 @@ type impl struct {
 	depthwise func(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, c0, c1 int, lo, hi float32)
 	// stem: 3x3 stride 2, TF SAME padding, input h x w x 3, output rows y0..y1-1.
 	stem func(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi float32)
+
+	// The 8-bit kernels (qops.go); a set without its own takes generic's.
+	qpointwise func(dst, src []uint8, pixels int, w *QPointwiseWeights, c0, c1 int)
+	qdepthwise func(dst, src []uint8, h, w, stride, rows, y0, y1 int, wt *QDepthwiseWeights, c0, c1 int)
+	qstem      func(dst, src []uint8, h, w, y0, y1 int, wt *QStemWeights)
 }
 
 var generic = impl{
@@ -33,11 +38,32 @@ var generic = impl{
 	pointwise: pointwiseGeneric,
 	depthwise: depthwiseGeneric,
 	stem:      stemGeneric,
+
+	qpointwise: qpointwiseGeneric,
+	qdepthwise: qdepthwiseGeneric,
+	qstem:      qstemGeneric,
 }
 
 // impls lists every kernel set built into this binary, slowest first; the
 // architecture files add theirs.
-var impls = append([]impl{generic}, archImpls...)
+var impls = withGeneric(append([]impl{generic}, archImpls...))
+
+// withGeneric fills the kernels a set lacks with generic's.
+func withGeneric(sets []impl) []impl {
+	for i := range sets {
+		s := &sets[i]
+		if s.qpointwise == nil {
+			s.qpointwise = generic.qpointwise
+		}
+		if s.qdepthwise == nil {
+			s.qdepthwise = generic.qdepthwise
+		}
+		if s.qstem == nil {
+			s.qstem = generic.qstem
+		}
+	}
+	return sets
+}
 
 // active is the kernel set in use: the last one the CPU supports.
 var active = best()

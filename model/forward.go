@@ -15,6 +15,9 @@ var (
 // and returns the class probabilities. The slice is the runner's own, valid
 // until the next call.
 func (r *Runner) Forward(rgb []byte) []float32 {
+	if r.q != nil {
+		return r.forwardInt8(rgb)
+	}
 	a, m := r.arch, r.m
 	// Normalise with the model's input quantization, on all threads,
 	// through a table of the 256 values: a load a pixel instead of a

@@ -14,14 +14,38 @@ import (
 // count from the tensors, dequantizes the weights to float32 and packs them
 // for the kernels. Labels come from the zip archive appended to the file,
 // if any.
-func Load(data []byte) (*Model, error) {
+func Load(data []byte) (*Model, error) { return LoadAs(data, Float32) }
+
+// LoadAs is Load at precision p: Int8 runs a quantized file in integer
+// arithmetic as TFLite does, its 8-bit weights packed as they are (see
+// int8Net); Float32 dequantizes them; "" picks Int8 for a quantized file,
+// Float32 for any other.
+func LoadAs(data []byte, p Precision) (*Model, error) {
 	tf, err := tflite.Parse(data)
 	if err != nil {
 		return nil, err
 	}
-	m, err := match(tf)
+	if p == "" {
+		p = Float32
+		if quantized(tf) {
+			p = Int8
+		}
+	}
+	if p != Float32 && p != Int8 {
+		return nil, fmt.Errorf("unknown precision %q (known: float32, int8)", p)
+	}
+	m, err := match(tf, p == Float32)
 	if err != nil {
 		return nil, fmt.Errorf("not a MobileNetV2 this program can run: %w", err)
+	}
+	m.Precision = p
+	if p == Int8 {
+		if !quantized(tf) {
+			return nil, fmt.Errorf("int8 precision needs a quantized model; this one stores %s weights", m.Weights)
+		}
+		if m.q, err = quantize(tf, m); err != nil {
+			return nil, fmt.Errorf("cannot run this model in int8: %w", err)
+		}
 	}
 	if labels, err := tflite.Labels(data); err == nil && len(labels) == m.Classes {
 		m.Labels = labels
@@ -196,7 +220,7 @@ const (
 )
 
 // match recognises MobileNetV2 in the operators of tf and builds the model.
-func match(tf *tflite.Model) (*Model, error) {
+func match(tf *tflite.Model, float bool) (*Model, error) {
 	if len(tf.Inputs) != 1 || len(tf.Outputs) != 1 {
 		return nil, fmt.Errorf("expected 1 input and 1 output, found %d and %d", len(tf.Inputs), len(tf.Outputs))
 	}
@@ -230,7 +254,9 @@ func match(tf *tflite.Model) (*Model, error) {
 	if shape[3] != 3 {
 		return nil, fmt.Errorf("stem: expected 3 input channels, found %d", shape[3])
 	}
-	m.stem = kernels.PackStem(g.whole(w, shape), b, shape[0])
+	if float {
+		m.stem = kernels.PackStem(g.whole(w, shape), b, shape[0])
+	}
 	m.Weights = storage(g.tensor(op.Inputs[1]))
 	stem := shape[0]
 
@@ -256,7 +282,9 @@ func match(tf *tflite.Model) (*Model, error) {
 				return nil, fmt.Errorf("b%d expand: expected %d input channels expanded by an integer factor, found weights %v", i, c, shape)
 			}
 			e, bn.T = shape[0], shape[0]/c
-			bw.expand = pointwise(w, b, shape[0], shape[3])
+			if float {
+				bw.expand = pointwise(w, b, shape[0], shape[3])
+			}
 		}
 		op, _ := g.take("depthwise", tflite.OpDepthwiseConv2D)
 		stride := op.StrideH
@@ -268,7 +296,9 @@ func match(tf *tflite.Model) (*Model, error) {
 			return nil, fmt.Errorf("b%d depthwise: expected [1,3,3,%d] weights, stride 1 or 2, depth multiplier 1; found %v, stride %d, multiplier %d", i, e, shape, stride, op.DepthMultiplier)
 		}
 		bn.Stride = stride
-		bw.depthwise = kernels.PackDepthwise(g.whole(w, shape), b, e)
+		if float {
+			bw.depthwise = kernels.PackDepthwise(g.whole(w, shape), b, e)
+		}
 		op, err = g.take("the 1x1 projection CONV_2D", tflite.OpConv2D)
 		if err != nil {
 			return nil, err
@@ -281,7 +311,9 @@ func match(tf *tflite.Model) (*Model, error) {
 			return nil, fmt.Errorf("b%d project: expected %d input channels, found %d", i, e, shape[3])
 		}
 		bn.Out = shape[0]
-		bw.project = pointwise(w, b, shape[0], e)
+		if float {
+			bw.project = pointwise(w, b, shape[0], e)
+		}
 		if g.is(0, tflite.OpAdd) {
 			op := g.peek(0)
 			if len(op.Inputs) != 2 || len(op.Outputs) != 1 || !(op.Inputs[0] == g.cur && op.Inputs[1] == blockIn || op.Inputs[1] == g.cur && op.Inputs[0] == blockIn) {
@@ -311,7 +343,9 @@ func match(tf *tflite.Model) (*Model, error) {
 	if shape[3] != c {
 		return nil, fmt.Errorf("head: expected %d input channels, found %d", c, shape[3])
 	}
-	m.head = pointwise(w, b, shape[0], c)
+	if float {
+		m.head = pointwise(w, b, shape[0], c)
+	}
 	head := shape[0]
 
 	// Global average pool.
@@ -339,7 +373,9 @@ func match(tf *tflite.Model) (*Model, error) {
 		return nil, fmt.Errorf("classifier: expected %d input channels, found %d", head, shape[len(shape)-1])
 	}
 	m.Classes = shape[0]
-	m.classifier = pointwise(w, b, shape[0], head)
+	if float {
+		m.classifier = pointwise(w, b, shape[0], head)
+	}
 	for g.is(0, tflite.OpReshape) {
 		g.take("RESHAPE", tflite.OpReshape)
 	}

@@ -16,8 +16,11 @@ type Model struct {
 	// Input pixels p (0..255) become x = InputScale*(p - InputZero), from
 	// the quantization of the model's input tensor.
 	InputScale, InputZero float32
-	Labels                []string // one per class, or nil
-	Weights               string   // how the file stored its weights, e.g. "uint8 per-tensor"
+	Labels                []string  // one per class, or nil
+	Weights               string    // how the file stored its weights, e.g. "uint8 per-tensor"
+	Precision             Precision // the arithmetic of its forward pass
+
+	q *int8Net // the integer network, at precision Int8; the float weights below are nil then
 
 	stem        *kernels.StemWeights
 	bottlenecks []bottleneckWeights
@@ -60,6 +63,8 @@ type Runner struct {
 	split     []bool    // which bottlenecks are split by channels instead
 	scratch   []scratch // streamed bottlenecks: one per thread
 
+	q *int8Buffers // at precision Int8, the activations instead of those above
+
 	pool *pool
 	step step // the layer being computed, shared with the pool's threads
 
@@ -79,6 +84,12 @@ func (m *Model) NewRunner(res, threads int) (*Runner, error) {
 	a, err := NewArch(cfg)
 	if err != nil {
 		return nil, err
+	}
+	if m.q != nil {
+		r := &Runner{m: m, arch: a, layers: a.Layers(), q: newInt8Buffers(a), pool: newPool(threads),
+			logits: make([]float32, a.Classes), probs: make([]float32, a.Classes)}
+		r.times = make([]time.Duration, len(r.layers))
+		return r, nil
 	}
 	pool := newPool(threads)
 	// The blocks' outputs, and the stem's unless it streams into the

@@ -1,0 +1,107 @@
+package kernels
+
+// The pure-Go 8-bit kernels: the reference for the assembly ones. Every
+// sum is exact in int32, so every kernel set must give the same bits.
+
+func qpointwiseGeneric(dst, src []uint8, pixels int, w *QPointwiseWeights, c0, c1 int) {
+	cin, cout, groups := w.Cin, w.Cout, (w.Cin+3)/4
+	for t := c0 / Tile; t*Tile < c1; t++ {
+		wt := w.W[t*groups*Tile*4 : (t+1)*groups*Tile*4]
+		o0, n := t*Tile, min(Tile, c1-t*Tile)
+		for p := range pixels {
+			in := src[p*cin : (p+1)*cin]
+			var acc [Tile]int32
+			var sum int32
+			for g := range groups {
+				var a [4]int32
+				for k := range min(4, cin-4*g) {
+					a[k] = int32(in[4*g+k])
+				}
+				sum += a[0] + a[1] + a[2] + a[3]
+				row := (*[Tile * 4]int8)(wt[g*Tile*4:])
+				for j := range acc {
+					acc[j] += a[0]*int32(row[4*j]) + a[1]*int32(row[4*j+1]) + a[2]*int32(row[4*j+2]) + a[3]*int32(row[4*j+3])
+				}
+			}
+			out := dst[p*cout+o0 : p*cout+o0+n]
+			for j := range out {
+				out[j] = w.Out.apply(acc[j]+w.Bias[o0+j]-w.WZero*sum, o0+j)
+			}
+		}
+	}
+}
+
+func qdepthwiseGeneric(dst, src []uint8, h, w, stride, rows, y0, y1 int, wt *QDepthwiseWeights, c0, c1 int) {
+	c, cp := wt.C, roundUp(wt.C, Tile)
+	_, padTop := SamePad(h, 3, stride)
+	ow, padLeft := SamePad(w, 3, stride)
+	for oy := y0; oy < y1; oy++ {
+		for ox := range ow {
+			// A tile of channels at a time, its sums on the stack.
+			for t := c0; t < c1; t += Tile {
+				n := min(Tile, c1-t)
+				var acc [Tile]int32
+				copy(acc[:], wt.Bias[t:t+Tile])
+				for ky := range 3 {
+					iy := oy*stride - padTop + ky
+					if iy < 0 || iy >= h {
+						continue
+					}
+					for kx := range 3 {
+						ix := ox*stride - padLeft + kx
+						if ix < 0 || ix >= w {
+							continue
+						}
+						in := src[((iy%rows)*w+ix)*c+t:][:n]
+						k := wt.W[(ky*3+kx)*cp+t:][:n]
+						for i, x := range in {
+							acc[i] += (int32(x) - wt.InZero) * int32(k[i])
+						}
+					}
+				}
+				out := dst[((oy-y0)*ow+ox)*c+t:][:n]
+				for i := range out {
+					out[i] = wt.Out.apply(acc[i], t+i)
+				}
+			}
+		}
+	}
+}
+
+func qstemGeneric(dst, src []uint8, h, w, y0, y1 int, wt *QStemWeights) {
+	c, cp := wt.Cout, roundUp(wt.Cout, Tile)
+	_, padTop := SamePad(h, 3, 2)
+	ow, padLeft := SamePad(w, 3, 2)
+	for oy := y0; oy < y1; oy++ {
+		for ox := range ow {
+			for t := 0; t < c; t += Tile {
+				n := min(Tile, c-t)
+				var acc [Tile]int32
+				copy(acc[:], wt.Bias[t:t+Tile])
+				for ky := range 3 {
+					iy := oy*2 - padTop + ky
+					if iy < 0 || iy >= h {
+						continue
+					}
+					for kx := range 3 {
+						ix := ox*2 - padLeft + kx
+						if ix < 0 || ix >= w {
+							continue
+						}
+						for ci, x := range src[(iy*w+ix)*3 : (iy*w+ix)*3+3] {
+							k := wt.W[((ky*3+kx)*3+ci)*cp+t:][:Tile]
+							a := int32(x) - wt.InZero
+							for i := range acc {
+								acc[i] += a * int32(k[i])
+							}
+						}
+					}
+				}
+				out := dst[((oy-y0)*ow+ox)*c+t:][:n]
+				for i := range out {
+					out[i] = wt.Out.apply(acc[i], t+i)
+				}
+			}
+		}
+	}
+}
