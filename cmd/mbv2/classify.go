@@ -12,7 +12,6 @@ import (
 	"slices"
 	"sync"
 	"syscall"
-	"time"
 
 	"github.com/klauspost/cpuid/v2"
 	"github.com/mbv2/mbv2/kernels"
@@ -344,12 +343,10 @@ func topK(probs []float32, k int, m *model.Model) []prediction {
 func layerTimes(r *model.Runner) []layerTime {
 	var lt []layerTime
 	for i, l := range r.Layers() {
-		lt = append(lt, layerTime{Name: l.Name, Op: l.Kind, Out: l.Out, MACs: l.MACs, Ms: ms(r.Times()[i])})
+		lt = append(lt, layerTime{Name: l.Name, Op: l.Kind, Out: l.Out, MACs: l.MACs, Ms: toMs(r.Times()[i])})
 	}
 	return lt
 }
-
-func ms(d time.Duration) float64 { return float64(d) / 1e6 }
 
 // printTiming writes the per-layer table of one forward pass.
 func printTiming(w io.Writer, file string, layers []layerTime, threads int) {

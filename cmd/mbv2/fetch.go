@@ -353,9 +353,3 @@ func (b barWriter) Write(p []byte) (int, error) {
 	b.bar.Add(len(p))
 	return len(p), nil
 }
-
-// formatBytes prints a size in decimal megabytes, as download sizes are
-// usually given.
-func formatBytes(n int64) string {
-	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-}
