@@ -5,7 +5,7 @@
 // gemm14x32AVX512, gemm14x16AVX512: two tiles (32 output channels) or one
 // tile (16) of a 1x1 convolution over a run of pixels, fourteen at a time
 // (then 7, 4, 2, 1), with bias, clamp and residual add fused. The K-mask
-// registers store only the channels below cout. Every pixel sums its input
+// registers store only the first cn channels. Every pixel sums its input
 // channels in the same order whatever the size of its block, so results do
 // not depend on how pixels are split (and equal those of gemm6x16AVX2).
 //
@@ -18,7 +18,7 @@
 //	R9	cin*4: the row stride of src in bytes; R10 = 3*R9, R11 = 5*R9
 //	R15	cin*64: from tile A's weights to tile B's
 //	BX	cout*4: the row stride of dst in bytes
-//	R12	rs*4: the row stride of res in bytes
+//	R12	cout*4 too: the row stride of res
 //	DX	running weight pointer into tile A
 //	R13, R14	running src pointers at rows 0 and 7 of the block; in the
 //		epilogue, the dst and res rows
@@ -102,8 +102,8 @@
 // EPILOGUE loads lo, hi into Z28, Z29 and points R13, R14 at the block's
 // dst and res rows.
 #define EPILOGUE \
-	VBROADCASTSS lo+76(FP), Z28; \
-	VBROADCASTSS hi+80(FP), Z29; \
+	VBROADCASTSS lo+72(FP), Z28; \
+	VBROADCASTSS hi+76(FP), Z29; \
 	MOVQ         DI, R13; \
 	MOVQ         R8, R14
 
@@ -153,8 +153,16 @@
 	MOVQ R14, R8; \
 	SUBQ $n, CX
 
-// PROLOGUE loads the strides, pointers and masks.
+// PROLOGUE loads the store masks of the first cn channels, (1<<cn)-1 split
+// into K1 (tile A) and K2 (tile B), then the strides and pointers.
 #define PROLOGUE \
+	MOVQ  cn+64(FP), CX; \
+	MOVQ  $1, AX; \
+	SHLQ  CX, AX; \
+	DECQ  AX; \
+	KMOVW AX, K1; \
+	SHRQ  $16, AX; \
+	KMOVW AX, K2; \
 	MOVQ  dst+0(FP), DI; \
 	MOVQ  src+8(FP), SI; \
 	MOVQ  res+32(FP), R8; \
@@ -167,15 +175,10 @@
 	LEAQ  (R9)(R9*4), R11; \
 	MOVQ  cout+56(FP), BX; \
 	SHLQ  $2, BX; \
-	MOVQ  rs+64(FP), R12; \
-	SHLQ  $2, R12; \
-	MOVL  mask+72(FP), AX; \
-	KMOVW AX, K1; \
-	SHRL  $16, AX; \
-	KMOVW AX, K2
+	MOVQ  BX, R12
 
-// func gemm14x32AVX512(dst, src, w, bias, res *float32, pixels, cin, cout, rs int, mask uint32, lo, hi float32)
-TEXT ·gemm14x32AVX512(SB), NOSPLIT, $0-84
+// func gemm14x32AVX512(dst, src, w, bias, res *float32, pixels, cin, cout, cn int, lo, hi float32)
+TEXT ·gemm14x32AVX512(SB), NOSPLIT, $0-80
 	PROLOGUE
 
 block14:
@@ -426,8 +429,8 @@ done:
 	VZEROUPPER
 	RET
 
-// func gemm14x16AVX512(dst, src, w, bias, res *float32, pixels, cin, cout, rs int, mask uint32, lo, hi float32)
-TEXT ·gemm14x16AVX512(SB), NOSPLIT, $0-84
+// func gemm14x16AVX512(dst, src, w, bias, res *float32, pixels, cin, cout, cn int, lo, hi float32)
+TEXT ·gemm14x16AVX512(SB), NOSPLIT, $0-80
 	PROLOGUE
 
 block14:

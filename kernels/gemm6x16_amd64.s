@@ -11,15 +11,16 @@
 // is scratch, R14 and X15 included; R15 is left alone for dynamic linking):
 //	DI	dst at the current block's first pixel, at the tile's first channel
 //	SI	src at the current block's first pixel
-//	R8	res at the current block's first pixel
+//	R8	res at the current block's first pixel, or nil for no residual
 //	CX	pixels still to do
 //	R9	cin*4: the row stride of src in bytes; R10 = 3*R9, R11 = 5*R9
 //	R12	cout*4: the row stride of dst in bytes
-//	R14	rs*4: the row stride of res in bytes; 0 for no residual (res is a zero tile)
+//	R14	cout*4 too: the row stride of res
 //	DX	running weight pointer
 //	R13	running src pointer, row 0 of the block
 //	AX	input channels still to do; in the epilogue, the res row
 //	BX	bias; in the epilogue, the dst row
+//	R13	in the epilogue of a partial tile, its row of tailMask
 //	Y0-Y11	accumulators: pixel r of the block holds channels 0-7 in Y(2r), 8-15 in Y(2r+1)
 //	Y12, Y13	the 16 weights of one input channel; then lo, hi; then the store masks
 //	Y14	an input broadcast; then half a row of the residual
@@ -44,7 +45,7 @@
 	VMOVUPS 32(BX), Y1; \
 	MOVQ    w+16(FP), DX; \
 	MOVQ    SI, R13; \
-	MOVQ    cin+56(FP), AX
+	MOVQ    cin+48(FP), AX
 
 // CLAMP clamps a0, a1 to [Y12, Y13].
 #define CLAMP(a0, a1) \
@@ -54,11 +55,11 @@
 	VMINPS Y13, a1, a1
 
 // EPILOGUE loads lo, hi into Y12, Y13 and points BX, AX at the block's dst
-// and res rows. The stores that follow depend on the tile: partial (masked,
-// with the residual), full with a residual, or full without (rs = 0).
+// and res rows. The stores that follow depend on the tile, full (cn = 16)
+// or partial (masked), and on the residual, there or nil.
 #define EPILOGUE \
-	VBROADCASTSS lo+80(FP), Y12; \
-	VBROADCASTSS hi+84(FP), Y13; \
+	VBROADCASTSS lo+72(FP), Y12; \
+	VBROADCASTSS hi+76(FP), Y13; \
 	MOVQ         DI, BX; \
 	MOVQ         R8, AX
 
@@ -78,11 +79,15 @@
 	VMOVUPS a1, 32(BX); \
 	ADDQ    R12, BX
 
-// LOAD_MASKS loads the store masks of a partial tile into Y12, Y13.
+// LOAD_MASKS loads the store masks of a partial tile of cn channels into
+// Y12, Y13: tailMask[16-cn:][:16], whose first cn lanes are set.
 #define LOAD_MASKS \
-	MOVQ    mask+40(FP), DX; \
-	VMOVDQU (DX), Y12; \
-	VMOVDQU 32(DX), Y13
+	MOVQ    cn+64(FP), DX; \
+	NEGQ    DX; \
+	LEAQ    ·tailMask+64(SB), R13; \
+	LEAQ    (R13)(DX*4), R13; \
+	VMOVDQU (R13), Y12; \
+	VMOVDQU 32(R13), Y13
 
 // STORE_MASKED is STORE for a partial tile: only the lanes of the masks are
 // read and written.
@@ -96,20 +101,25 @@
 	ADDQ       R12, BX; \
 	ADDQ       R14, AX
 
-// func gemm6x16AVX2(dst, src, w, bias, res *float32, mask *int32, pixels, cin, cout, rs int, lo, hi float32)
-TEXT ·gemm6x16AVX2(SB), NOSPLIT, $0-88
+// STORE_MASKED_NORES is STORE_MASKED without a residual.
+#define STORE_MASKED_NORES(a0, a1) \
+	VMASKMOVPS a0, Y12, (BX); \
+	VMASKMOVPS a1, Y13, 32(BX); \
+	ADDQ       R12, BX
+
+// func gemm6x16AVX2(dst, src, w, bias, res *float32, pixels, cin, cout, cn int, lo, hi float32)
+TEXT ·gemm6x16AVX2(SB), NOSPLIT, $0-80
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ res+32(FP), R8
-	MOVQ pixels+48(FP), CX
-	MOVQ cin+56(FP), R9
+	MOVQ pixels+40(FP), CX
+	MOVQ cin+48(FP), R9
 	SHLQ $2, R9
 	LEAQ (R9)(R9*2), R10
 	LEAQ (R9)(R9*4), R11
-	MOVQ cout+64(FP), R12
+	MOVQ cout+56(FP), R12
 	SHLQ $2, R12
-	MOVQ rs+72(FP), R14
-	SHLQ $2, R14
+	MOVQ R12, R14
 
 block6:
 	// for ; pixels >= 6; pixels -= 6
@@ -147,9 +157,9 @@ loop6:
 	CLAMP(Y6, Y7)
 	CLAMP(Y8, Y9)
 	CLAMP(Y10, Y11)
-	CMPQ  mask+40(FP), $0
-	JNE   masked6
-	TESTQ R14, R14
+	CMPQ  cn+64(FP), $16
+	JLT   masked6
+	TESTQ R8, R8
 	JZ    nores6
 	STORE(Y0, Y1)
 	STORE(Y2, Y3)
@@ -170,12 +180,23 @@ nores6:
 
 masked6:
 	LOAD_MASKS
+	TESTQ R8, R8
+	JZ    maskednores6
 	STORE_MASKED(Y0, Y1)
 	STORE_MASKED(Y2, Y3)
 	STORE_MASKED(Y4, Y5)
 	STORE_MASKED(Y6, Y7)
 	STORE_MASKED(Y8, Y9)
 	STORE_MASKED(Y10, Y11)
+	JMP   next6
+
+maskednores6:
+	STORE_MASKED_NORES(Y0, Y1)
+	STORE_MASKED_NORES(Y2, Y3)
+	STORE_MASKED_NORES(Y4, Y5)
+	STORE_MASKED_NORES(Y6, Y7)
+	STORE_MASKED_NORES(Y8, Y9)
+	STORE_MASKED_NORES(Y10, Y11)
 
 next6:
 	MOVQ BX, DI
@@ -211,9 +232,9 @@ loop4:
 	CLAMP(Y2, Y3)
 	CLAMP(Y4, Y5)
 	CLAMP(Y6, Y7)
-	CMPQ  mask+40(FP), $0
-	JNE   masked4
-	TESTQ R14, R14
+	CMPQ  cn+64(FP), $16
+	JLT   masked4
+	TESTQ R8, R8
 	JZ    nores4
 	STORE(Y0, Y1)
 	STORE(Y2, Y3)
@@ -230,10 +251,19 @@ nores4:
 
 masked4:
 	LOAD_MASKS
+	TESTQ R8, R8
+	JZ    maskednores4
 	STORE_MASKED(Y0, Y1)
 	STORE_MASKED(Y2, Y3)
 	STORE_MASKED(Y4, Y5)
 	STORE_MASKED(Y6, Y7)
+	JMP   next4
+
+maskednores4:
+	STORE_MASKED_NORES(Y0, Y1)
+	STORE_MASKED_NORES(Y2, Y3)
+	STORE_MASKED_NORES(Y4, Y5)
+	STORE_MASKED_NORES(Y6, Y7)
 
 next4:
 	MOVQ BX, DI
@@ -259,9 +289,9 @@ loop2:
 	EPILOGUE
 	CLAMP(Y0, Y1)
 	CLAMP(Y2, Y3)
-	CMPQ  mask+40(FP), $0
-	JNE   masked2
-	TESTQ R14, R14
+	CMPQ  cn+64(FP), $16
+	JLT   masked2
+	TESTQ R8, R8
 	JZ    nores2
 	STORE(Y0, Y1)
 	STORE(Y2, Y3)
@@ -274,8 +304,15 @@ nores2:
 
 masked2:
 	LOAD_MASKS
+	TESTQ R8, R8
+	JZ    maskednores2
 	STORE_MASKED(Y0, Y1)
 	STORE_MASKED(Y2, Y3)
+	JMP   next2
+
+maskednores2:
+	STORE_MASKED_NORES(Y0, Y1)
+	STORE_MASKED_NORES(Y2, Y3)
 
 next2:
 	MOVQ BX, DI
@@ -297,9 +334,9 @@ loop1:
 
 	EPILOGUE
 	CLAMP(Y0, Y1)
-	CMPQ  mask+40(FP), $0
-	JNE   masked1
-	TESTQ R14, R14
+	CMPQ  cn+64(FP), $16
+	JLT   masked1
+	TESTQ R8, R8
 	JZ    nores1
 	STORE(Y0, Y1)
 	JMP  done
@@ -310,7 +347,13 @@ nores1:
 
 masked1:
 	LOAD_MASKS
+	TESTQ R8, R8
+	JZ    maskednores1
 	STORE_MASKED(Y0, Y1)
+	JMP   done
+
+maskednores1:
+	STORE_MASKED_NORES(Y0, Y1)
 
 done:
 	VZEROUPPER

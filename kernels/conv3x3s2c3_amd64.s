@@ -22,7 +22,7 @@
 //	Y8, Y9	the 16 weights of one tap
 //	Y10, Y11	input broadcasts
 //	Y12, Y13	lo, hi
-//	Y14, Y15	the store masks of a partial last tile
+//	Y14, Y15	the store masks of a partial last tile: tailMask[16-cout%16:][:16]
 
 // WT<j>(d) addresses tap j = kx*3+ci of the current row, d bytes in.
 #define WT0(d) d(BX)
@@ -105,29 +105,29 @@
 	MOVQ    bias+40(FP), BX; \
 	VMOVUPS (BX)(DX*1), Y0; \
 	VMOVUPS 32(BX)(DX*1), Y1; \
-	MOVQ    rows+80(FP), AX; \
+	MOVQ    rows+72(FP), AX; \
 	MOVQ    w+32(FP), BX; \
 	ADDQ    DX, BX
 
-// func conv3x3s2c3AVX2(dst, r0, r1, r2, w, bias *float32, mask *int32, n, cout, cp, rows int, lo, hi float32)
-TEXT ·conv3x3s2c3AVX2(SB), NOSPLIT, $0-96
-	MOVQ         cp+72(FP), R10
+// func conv3x3s2c3AVX2(dst, r0, r1, r2, w, bias *float32, n, cout, cp, rows int, lo, hi float32)
+TEXT ·conv3x3s2c3AVX2(SB), NOSPLIT, $0-88
+	MOVQ         cp+64(FP), R10
 	SHLQ         $2, R10
 	LEAQ         (R10)(R10*2), R11
 	LEAQ         (R10)(R10*4), R12
 	LEAQ         (R11)(R10*4), R13
-	MOVQ         cout+64(FP), R14
+	MOVQ         cout+56(FP), R14
+	VBROADCASTSS lo+80(FP), Y12
+	VBROADCASTSS hi+84(FP), Y13
+	MOVQ         R14, AX
+	ANDQ         $15, AX
+	NEGQ         AX
+	LEAQ         ·tailMask+64(SB), BX
+	LEAQ         (BX)(AX*4), BX
+	VMOVDQU      (BX), Y14
+	VMOVDQU      32(BX), Y15
 	SHLQ         $2, R14
-	VBROADCASTSS lo+88(FP), Y12
-	VBROADCASTSS hi+92(FP), Y13
-	MOVQ         mask+48(FP), AX
-	TESTQ        AX, AX
-	JZ           nomask
-	VMOVDQU      (AX), Y14
-	VMOVDQU      32(AX), Y15
-
-nomask:
-	XORQ DX, DX
+	XORQ         DX, DX
 
 tile:
 	// for each tile of 16 output channels
@@ -136,7 +136,7 @@ tile:
 	MOVQ r0+8(FP), SI
 	MOVQ r1+16(FP), R8
 	MOVQ r2+24(FP), R9
-	MOVQ n+56(FP), CX
+	MOVQ n+48(FP), CX
 
 quad:
 	// for ; CX >= 4; CX -= 4

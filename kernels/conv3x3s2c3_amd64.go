@@ -6,8 +6,7 @@ package kernels
 // convolution of 3 input channels into cout: dst is the first pixel, r0, r1,
 // r2 point at the kx=0 input of the first pixel in its three input rows, of
 // which rows has bit ky set for those to sum (the others are padding), w and
-// bias are the packed weights [27][cp] and bias, and mask, if not nil, holds
-// the 16 store lanes of a partial last tile. In Go:
+// bias are the packed weights [27][cp] and bias. In Go:
 //
 //	for p := range n {
 //		for o := range cout {
@@ -24,7 +23,7 @@ package kernels
 //	}
 //
 //go:noescape
-func conv3x3s2c3AVX2(dst, r0, r1, r2, w, bias *float32, mask *int32, n, cout, cp, rows int, lo, hi float32)
+func conv3x3s2c3AVX2(dst, r0, r1, r2, w, bias *float32, n, cout, cp, rows int, lo, hi float32)
 
 func stemAVX2(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi float32) {
 	stemRows(dst, src, h, w, y0, y1, wt, lo, hi, false)
@@ -37,10 +36,6 @@ func stemAVX2(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi floa
 // escape to the heap.)
 func stemRows(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi float32, avx512 bool) {
 	cout, cp := wt.Cout, roundUp(wt.Cout, Tile)
-	var mask *int32
-	if n := cout % Tile; n != 0 {
-		mask = &tailMask[Tile-n]
-	}
 	// kernel computes n pixels from the input rows r0, r1, r2 of the
 	// first, summing those whose bit is set in rows (the others are
 	// padding).
@@ -48,7 +43,7 @@ func stemRows(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi floa
 		if avx512 {
 			conv3x3s2c3AVX512(dst, r0, r1, r2, &wt.W[0], &wt.Bias[0], n, cout, cp, rows, lo, hi)
 		} else {
-			conv3x3s2c3AVX2(dst, r0, r1, r2, &wt.W[0], &wt.Bias[0], mask, n, cout, cp, rows, lo, hi)
+			conv3x3s2c3AVX2(dst, r0, r1, r2, &wt.W[0], &wt.Bias[0], n, cout, cp, rows, lo, hi)
 		}
 	}
 	_, top := SamePad(h, 3, 2)

@@ -2,7 +2,7 @@
 
 package kernels
 
-// stem3x3s2NEON computes one tile of nt <= 16 output channels of the stem
+// conv3x3s2c3NEON computes one tile of nt <= 16 output channels of the stem
 // for n output pixels of one row: pixel j reads 9 floats (3 columns x 3
 // channels) at r[ky][6*j:] for ky < 3; w points at the tile's first channel
 // of the packed [27][cp] weights; output pixels are cout floats apart. In Go:
@@ -23,9 +23,9 @@ package kernels
 //	}
 //
 //go:noescape
-func stem3x3s2NEON(dst, r0, r1, r2, w, bias *float32, n, cp, cout, nt int, lo, hi float32)
+func conv3x3s2c3NEON(dst, r0, r1, r2, w, bias *float32, n, cp, cout, nt int, lo, hi float32)
 
-// stemNEON feeds stem3x3s2NEON one output row at a time, like depthwiseNEON:
+// stemNEON feeds conv3x3s2c3NEON one output row at a time, like depthwiseNEON:
 // input rows outside the image are the zero row, interior pixels go in one
 // run, and each edge pixel is computed from a copy of its 3x3x3 window with
 // zeros outside the image.
@@ -72,6 +72,6 @@ func stemNEON(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi floa
 func stemRun(out []float32, r0, r1, r2 *float32, n int, wt *StemWeights, lo, hi float32) {
 	c, cp := wt.Cout, roundUp(wt.Cout, Tile)
 	for o0 := 0; o0 < c; o0 += Tile {
-		stem3x3s2NEON(&out[o0], r0, r1, r2, &wt.W[o0], &wt.Bias[o0], n, cp, c, min(Tile, c-o0), lo, hi)
+		conv3x3s2c3NEON(&out[o0], r0, r1, r2, &wt.W[o0], &wt.Bias[o0], n, cp, c, min(Tile, c-o0), lo, hi)
 	}
 }

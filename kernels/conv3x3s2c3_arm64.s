@@ -3,7 +3,7 @@
 #include "textflag.h"
 #include "neon_arm64.h"
 
-// stem3x3s2NEON: one tile of 16 output channels of the stem, a 3x3 stride 2
+// conv3x3s2c3NEON: one tile of 16 output channels of the stem, a 3x3 stride 2
 // convolution of 3 input channels, over a run of output pixels of one row,
 // four pixels at a time, with bias and clamp fused. Each pixel reads 9
 // contiguous floats (3 columns x 3 channels) from each of 3 input rows; the
@@ -75,8 +75,8 @@
 	BEQ  done \
 	ADD  R8, R20, R20
 
-// func stem3x3s2NEON(dst, r0, r1, r2, w, bias *float32, n, cp, cout, nt int, lo, hi float32)
-TEXT ·stem3x3s2NEON(SB), NOSPLIT, $0-88
+// func conv3x3s2c3NEON(dst, r0, r1, r2, w, bias *float32, n, cp, cout, nt int, lo, hi float32)
+TEXT ·conv3x3s2c3NEON(SB), NOSPLIT, $0-88
 	MOVD dst+0(FP), R0
 	MOVD r0+8(FP), R1
 	MOVD r1+16(FP), R2
