@@ -356,7 +356,7 @@ func printTiming(w io.Writer, file string, layers []layerTime, threads int) {
 		total += l.Ms
 		macs += l.MACs
 	}
-	fmt.Fprintf(w, "%s: kernels %s, %d threads, %s\n", file, kernels.Name(), threads, cpuid.CPU.BrandName)
+	fmt.Fprintf(w, "%s: kernels %s, %d threads, %s\n", quoteControl(file), kernels.Name(), threads, cpuid.CPU.BrandName)
 	fmt.Fprintf(w, "%-14s %-10s %-14s %12s %9s %6s\n", "layer", "op", "output", "MACs", "ms", "share")
 	for _, l := range layers {
 		fmt.Fprintf(w, "%-14s %-10s %-14s %12d %9.3f %5.1f%%\n", l.Name, l.Op,

@@ -85,7 +85,7 @@ func runModelFetch(ctx context.Context, opts *modelFetchOptions) error {
 	for _, m := range models {
 		path, err := s.fetch(ctx, m)
 		if err != nil {
-			fmt.Fprintf(s.io.Err, "mbv2: %v\n", err)
+			fmt.Fprintf(s.io.Err, "mbv2: %s\n", quoteControl(err.Error()))
 			failed = true
 			if ctx.Err() != nil {
 				break

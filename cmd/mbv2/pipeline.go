@@ -312,7 +312,7 @@ func (p *printer) print(o outcome) {
 	if res.Error != "" {
 		p.failed++
 		p.clearBar()
-		fmt.Fprintf(p.err, "mbv2: %s: %s\n", res.File, res.Error)
+		fmt.Fprintf(p.err, "mbv2: %s: %s\n", quoteControl(res.File), quoteControl(res.Error))
 	}
 	if err := p.w.write(res); err != nil {
 		p.writeError(err)

@@ -7,8 +7,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/mbv2/mbv2/kernels"
 
@@ -108,13 +111,13 @@ func run(args []string, io *iostreams) int {
 	case errors.Is(err, errReported):
 		return exitFailure
 	case errors.As(err, &merr): // whichever command opened it
-		fmt.Fprintf(io.Err, "mbv2: %v\n", err)
+		fmt.Fprintf(io.Err, "mbv2: %s\n", quoteControl(err.Error()))
 		return exitFailure
 	case errors.As(err, &uerr) || isCobraUsage(err):
-		fmt.Fprintf(io.Err, "mbv2: %v\nRun '%s --help' for usage.\n", err, cmd.CommandPath())
+		fmt.Fprintf(io.Err, "mbv2: %s\nRun '%s --help' for usage.\n", quoteControl(err.Error()), cmd.CommandPath())
 		return exitUsage
 	default:
-		fmt.Fprintf(io.Err, "mbv2: %v\n", err)
+		fmt.Fprintf(io.Err, "mbv2: %s\n", quoteControl(err.Error()))
 		return exitFailure
 	}
 }
@@ -125,4 +128,36 @@ func isCobraUsage(err error) bool {
 	const prefix = "unknown command"
 	s := err.Error()
 	return len(s) >= len(prefix) && s[:len(prefix)] == prefix
+}
+
+// quoteControl writes the control characters and invalid UTF-8 bytes of s
+// as Go escapes (\n, \x1b, \xff), so that a file name cannot break a
+// diagnostic into lines, forge one for another file, or drive the
+// terminal. Other characters are kept as they are.
+func quoteControl(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unicode.IsControl(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -78,6 +80,31 @@ func TestBuildVersion(t *testing.T) {
 	} {
 		if got := buildVersion(c.release, c.bi, c.bi != nil); got != c.want {
 			t.Errorf("buildVersion(%q, %+v) = %q, want %q", c.release, c.bi, got, c.want)
+		}
+	}
+}
+
+// TestDiagnosticsQuoteControl: a file name with a newline gets one error
+// line, and cannot forge a line for another file.
+func TestDiagnosticsQuoteControl(t *testing.T) {
+	dir := t.TempDir()
+	name := filepath.Join(dir, "a.png\nmbv2: b.png: no such file\x1b[2K")
+	if err := os.WriteFile(name, []byte("not an image"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCmd(t, nil, "classify", "-m", tinyModelPath, name)
+	want := "mbv2: " + dir + `/a.png\nmbv2: b.png: no such file\x1b[2K: not an image (unknown format)` + "\n"
+	if code != exitFailure || stderr != want {
+		t.Errorf("exit %d, stderr %q, want %q", code, stderr, want)
+	}
+	for in, want := range map[string]string{
+		"cat.jpg":       "cat.jpg",
+		"été\t.jpg":     `été\t.jpg`,
+		"a\xffb\r\x00":  `a\xffb\r\x00`,
+		"\u2028\u00ad—": "\u2028\u00ad—",
+	} {
+		if got := quoteControl(in); got != want {
+			t.Errorf("quoteControl(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
