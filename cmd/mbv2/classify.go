@@ -67,7 +67,8 @@ once; -j workers each decode, resize and classify one image at a time.
 Results go to stdout in input order (--unordered: as they finish), one
 record per image, written whole as soon as it is known:
   text  the file, then one line per label: rank, probability, label
-  json  JSON Lines: {"file","model","top":[{"index","label","prob"}]}
+  json  JSON Lines: {"file","model","top":[{"index","label","prob"}]}; a path
+        that is not UTF-8 also has its exact bytes, base64, in "file_bytes"
   csv   a header, then one row per image and rank: file,rank,index,label,prob,error
   tsv   as csv, with tabs; a tab, newline or backslash in a field is \t, \n, \\
 
@@ -114,11 +115,14 @@ run quietly; Ctrl-C stops it after the last whole record.`,
 
 // result is one image's answer, as printed by --json.
 type result struct {
-	File   string       `json:"file"`
-	Model  string       `json:"model,omitempty"`
-	Top    []prediction `json:"top,omitempty"`
-	Layers []layerTime  `json:"layers,omitempty"`
-	Error  string       `json:"error,omitempty"`
+	File string `json:"file"`
+	// The path's bytes when it is not UTF-8, which "file" cannot hold:
+	// JSON writes U+FFFD for each invalid byte.
+	FileBytes []byte       `json:"file_bytes,omitempty"`
+	Model     string       `json:"model,omitempty"`
+	Top       []prediction `json:"top,omitempty"`
+	Layers    []layerTime  `json:"layers,omitempty"`
+	Error     string       `json:"error,omitempty"`
 }
 
 type prediction struct {

@@ -252,14 +252,18 @@ func readDone(path string) (doneSet, error) {
 	for sc.Scan() {
 		lines++
 		var rec struct {
-			File  *string
-			Top   []json.RawMessage
-			Error string
+			File      *string
+			FileBytes []byte `json:"file_bytes"`
+			Top       []json.RawMessage
+			Error     string
 		}
 		if json.Unmarshal(sc.Bytes(), &rec) != nil || rec.File == nil {
 			continue
 		}
 		records++
+		if rec.FileBytes != nil {
+			*rec.File = string(rec.FileBytes)
+		}
 		if rec.Error == "" && len(rec.Top) > 0 {
 			done[pathKey(*rec.File)] = struct{}{}
 		}

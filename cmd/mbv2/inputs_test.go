@@ -266,3 +266,21 @@ func TestClassifySkipDone(t *testing.T) {
 		}
 	}
 }
+
+// TestClassifySkipDoneNotUTF8: a path that is not UTF-8 is kept whole in
+// --json (file_bytes), so that --skip-done recognises it.
+func TestClassifySkipDoneNotUTF8(t *testing.T) {
+	dir := t.TempDir()
+	latin1 := writePNG(t, dir, "caf\xe9.png", 8, 8)
+	utf := writePNG(t, dir, "café.png", 8, 8)
+	code, stdout, stderr := runCmd(t, nil, "classify", "-m", tinyModelPath, "--json", latin1, utf)
+	rs := records(t, stdout)
+	if code != exitOK || len(rs) != 2 || string(rs[0].FileBytes) != latin1 || rs[1].FileBytes != nil || rs[1].File != utf {
+		t.Fatalf("exit %d, records %+v, stderr %s", code, rs, stderr)
+	}
+	out := writeFile(t, filepath.Join(dir, "out.jsonl"), []byte(stdout))
+	code, stdout, stderr = runCmd(t, nil, "classify", "-m", tinyModelPath, "--json", "--skip-done", out, latin1, utf)
+	if code != exitOK || stdout != "" {
+		t.Errorf("resumed: exit %d, stdout %q, stderr %s", code, stdout, stderr)
+	}
+}

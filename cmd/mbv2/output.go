@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // format is how results are written to stdout.
@@ -66,6 +67,9 @@ func (w *recordWriter) write(res *result) error {
 			printText(&w.buf, res)
 		}
 	case formatJSON:
+		if !utf8.ValidString(res.File) {
+			res.FileBytes = []byte(res.File) // base64 in JSON
+		}
 		b, err := json.Marshal(res)
 		if err != nil {
 			return err
