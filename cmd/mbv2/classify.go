@@ -74,7 +74,8 @@ record per image, written whole as soon as it is known:
 
 A file that fails gets a one-line error on stderr (and an "error" record in
 json, csv and tsv); the others still get their answers, and the exit code
-is 1. Usage errors exit with 2. A closed stdout (mbv2 ... | head) ends the
+is 1. Usage errors (bad flags, an unknown model name, labels that do not
+fit the model) exit with 2. A closed stdout (mbv2 ... | head) ends the
 run quietly; Ctrl-C stops it after the last whole record.`,
 		Example: `  mbv2 classify cat.jpg
   mbv2 classify -k 3 --json photos/*.jpg
@@ -108,7 +109,7 @@ run quietly; Ctrl-C stops it after the last whole record.`,
 	f.BoolVarP(&opts.nul, "null", "0", false, "--files-from paths end with NUL, not newline")
 	f.BoolVar(&opts.unordered, "unordered", false, "print results as they finish, not in input order")
 	f.BoolVar(&opts.summary, "summary", false, "print images, failures and images/s to stderr at the end")
-	f.StringVar(&opts.skipDone, "skip-done", "", "skip the inputs labelled in `FILE`, the --json output of an earlier run")
+	f.StringVar(&opts.skipDone, "skip-done", "", "skip the inputs labelled in `FILE`, the --json output of an earlier run (none if it does not exist yet)")
 	f.StringVar(&opts.shard, "shard", "", "classify only the inputs whose path hashes to shard `I/N` (0 <= I < N)")
 	return cmd
 }
@@ -312,7 +313,7 @@ func loadModel(ctx context.Context, io *iostreams, arg, labelsFile string, sized
 			return nil, "", fmt.Errorf("labels %s: %w", labelsFile, readError(err))
 		}
 		if err := m.SetLabels(b); err != nil {
-			return nil, "", fmt.Errorf("labels %s: %w", labelsFile, err)
+			return nil, "", usageError{fmt.Errorf("labels %s: %w", labelsFile, err)}
 		}
 	}
 	return m, o.name(), nil

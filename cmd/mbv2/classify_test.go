@@ -171,15 +171,28 @@ func TestClassifyModelErrors(t *testing.T) {
 	os.WriteFile(labels, []byte("one\ntwo\n"), 0o644)
 	for _, c := range []struct {
 		args []string
+		code int
 		want string
 	}{
-		{[]string{"-m", img}, "not a TensorFlow Lite model"},
-		{[]string{"-m", filepath.Join(dir, "nope.tflite")}, "nope.tflite"},
-		{[]string{"-m", tinyModelPath, "--labels", labels}, "2 labels for a model with 4 classes"},
+		{[]string{"-m", img}, exitFailure, "not a TensorFlow Lite model"},
+		// An unknown model name and labels that do not fit the model are
+		// usage errors, as in every command.
+		{[]string{"-m", filepath.Join(dir, "nope.tflite")}, exitUsage, "nope.tflite"},
+		{[]string{"-m", "mobilenet_v3"}, exitUsage, "neither a file nor a known model"},
+		{[]string{"-m", tinyModelPath, "--labels", labels}, exitUsage, "2 labels for a model with 4 classes"},
 	} {
 		code, stdout, stderr := runCmd(t, nil, append(append([]string{"classify"}, c.args...), img)...)
-		if code != exitFailure || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {
-			t.Errorf("%v: exit %d, stdout %q, stderr %q; want one line with %q", c.args, code, stdout, stderr, c.want)
+		if code != c.code || stdout != "" || !strings.HasPrefix(stderr, "mbv2: ") || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want %d and %q", c.args, code, stdout, stderr, c.code, c.want)
+		}
+	}
+	for _, cmd := range [][]string{{"bench", "--iters", "1"}, {"model", "info"}, {"model", "fetch"}} {
+		code, _, stderr := runCmd(t, nil, append(cmd, "-m", "mobilenet_v3")...)
+		if cmd[1] == "fetch" {
+			code, _, stderr = runCmd(t, nil, "model", "fetch", "mobilenet_v3")
+		}
+		if code != exitUsage || !strings.Contains(stderr, "mobilenet_v3") {
+			t.Errorf("%v: unknown model: exit %d, stderr %q", cmd, code, stderr)
 		}
 	}
 }

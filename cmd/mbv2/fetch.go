@@ -126,7 +126,8 @@ func (s *modelStore) resolve(ctx context.Context, arg string) (path, name string
 	case err == nil:
 		return "", "", fmt.Errorf("model %s is not a regular file", arg)
 	case errors.Is(err, fs.ErrNotExist):
-		return "", "", fmt.Errorf("model %q is neither a file nor a known model (%s)", arg, s.names())
+		// A mistyped name, as 'model fetch' says of an unknown name.
+		return "", "", usageError{fmt.Errorf("model %q is neither a file nor a known model (%s)", arg, s.names())}
 	default:
 		return "", "", err // permission denied and the like; the error names the path
 	}

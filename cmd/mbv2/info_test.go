@@ -139,7 +139,7 @@ func TestModelInfoErrors(t *testing.T) {
 		{[]string{"--width", "wide"}, exitUsage, "width"},
 		{[]string{"-m", tinyModelPath, "--width", "0.5"}, exitUsage, "--width"},
 		{[]string{"extra"}, exitUsage, "unknown command"},
-		{[]string{"-m", "no/such/model.tflite"}, exitFailure, "neither a file nor a known model"},
+		{[]string{"-m", "no/such/model.tflite"}, exitUsage, "neither a file nor a known model"},
 	} {
 		code, stdout, stderr := runCmd(t, nil, append([]string{"model", "info"}, c.args...)...)
 		if code != c.code || stdout != "" || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") > 2 {

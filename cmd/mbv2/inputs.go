@@ -241,6 +241,11 @@ func (d doneSet) has(path string) bool {
 // but a file with no record at all is refused: it is likely the wrong file.
 func readDone(path string) (doneSet, error) {
 	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		// The first run of "--skip-done out.jsonl >> out.jsonl": the
+		// shell creates the file, unless it is written elsewhere.
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("--skip-done %s: %w", path, readError(err))
 	}

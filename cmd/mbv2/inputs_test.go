@@ -258,8 +258,14 @@ func TestClassifySkipDone(t *testing.T) {
 		t.Errorf("summary: %q", stderr)
 	}
 
+	// A file that does not exist yet: nothing is done.
+	code, stdout, stderr = runCmd(t, nil, "classify", "-m", tinyModelPath, "--json", "--skip-done", filepath.Join(dir, "nope.jsonl"), a)
+	if code != exitOK || len(records(t, stdout)) != 1 {
+		t.Errorf("--skip-done of no file: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+
 	notJSON := writeFile(t, filepath.Join(dir, "list.txt"), []byte(a+"\n"))
-	for _, f := range []string{notJSON, filepath.Join(dir, "nope.jsonl")} {
+	for _, f := range []string{notJSON, dir} {
 		code, stdout, stderr = runCmd(t, nil, "classify", "-m", tinyModelPath, "--skip-done", f, a)
 		if code != exitFailure || stdout != "" || !strings.HasPrefix(stderr, "mbv2: --skip-done "+f+": ") || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("--skip-done %s: exit %d, stdout %q, stderr %q", f, code, stdout, stderr)

@@ -110,12 +110,12 @@ func run(args []string, io *iostreams) int {
 		return exitOK
 	case errors.Is(err, errReported):
 		return exitFailure
+	case errors.As(err, &uerr) || isCobraUsage(err): // also an unknown model name
+		fmt.Fprintf(io.Err, "mbv2: %s\nRun '%s --help' for usage.\n", quoteControl(err.Error()), cmd.CommandPath())
+		return exitUsage
 	case errors.As(err, &merr): // whichever command opened it
 		fmt.Fprintf(io.Err, "mbv2: %s\n", quoteControl(err.Error()))
 		return exitFailure
-	case errors.As(err, &uerr) || isCobraUsage(err):
-		fmt.Fprintf(io.Err, "mbv2: %s\nRun '%s --help' for usage.\n", quoteControl(err.Error()), cmd.CommandPath())
-		return exitUsage
 	default:
 		fmt.Fprintf(io.Err, "mbv2: %s\n", quoteControl(err.Error()))
 		return exitFailure
