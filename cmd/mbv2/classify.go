@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -86,9 +85,6 @@ run quietly; Ctrl-C stops it after the last whole record.`,
   mbv2 classify -m tf2_mobilenet_v2_1.0_224_ptq --timing cat.jpg`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
-			// Writes to a closed stdout return EPIPE instead of killing the
-			// process, so that the batch can end quietly.
-			signal.Ignore(syscall.SIGPIPE)
 			return runClassify(cmd.Context(), opts)
 		},
 	}

@@ -3,11 +3,17 @@ package main
 
 import (
 	"os"
+	"os/signal"
+	"syscall"
 
 	"golang.org/x/term"
 )
 
 func main() {
+	// A write to a closed stdout (mbv2 ... | head -1) returns EPIPE
+	// instead of killing the process with SIGPIPE, so that every command
+	// ends quietly with the status so far; see run.
+	signal.Ignore(syscall.SIGPIPE)
 	io := &iostreams{
 		In:     os.Stdin,
 		Out:    os.Stdout,

@@ -108,6 +108,9 @@ func run(args []string, io *iostreams) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(err, syscall.EPIPE):
+		// The reader of stdout has seen enough (| head): not a failure.
+		return exitOK
 	case errors.Is(err, errReported):
 		return exitFailure
 	case errors.As(err, &uerr) || isCobraUsage(err): // also an unknown model name

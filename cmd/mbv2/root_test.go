@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -105,6 +106,56 @@ func TestDiagnosticsQuoteControl(t *testing.T) {
 	} {
 		if got := quoteControl(in); got != want {
 			t.Errorf("quoteControl(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestMain lets a test run the command in a subprocess, for signals and
+// pipes: the test binary itself, with MBV2_TEST_MAIN=1, is mbv2.
+func TestMain(m *testing.M) {
+	if os.Getenv("MBV2_TEST_MAIN") == "1" {
+		main()
+	}
+	os.Exit(m.Run())
+}
+
+// mbv2Command is mbv2 with args, run as a subprocess.
+func mbv2Command(t *testing.T, args ...string) *exec.Cmd {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), "MBV2_TEST_MAIN=1")
+	return cmd
+}
+
+// TestClosedStdout: every command ends quietly, with status 0, when the
+// reader of its output has gone (mbv2 model info | head -1).
+func TestClosedStdout(t *testing.T) {
+	img := writePNG(t, t.TempDir(), "a.png", 8, 8)
+	for _, args := range [][]string{
+		{"model", "info"},
+		{"model", "info", "--json"},
+		{"model", "list"},
+		{"version"},
+		{"--help"},
+		{"classify", "-m", tinyModelPath, img, img, img},
+		{"bench", "-m", tinyModelPath, "--iters", "1", "--json"},
+	} {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Close() // before anything is written
+		cmd := mbv2Command(t, args...)
+		cmd.Stdout = w
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		err = cmd.Run()
+		w.Close()
+		if err != nil || stderr.String() != "" {
+			t.Errorf("%v: %v, stderr %q", args, err, stderr.String())
 		}
 	}
 }
