@@ -28,6 +28,7 @@ type classifyOptions struct {
 	format    string
 	timing    bool
 	resize    string
+	decode    string
 	crop      float64
 	maxPixels int
 	threads   int
@@ -56,7 +57,9 @@ find -print0 writes). Paths are reported as given.
 
 Images are recognised by content (JPEG, PNG, GIF, BMP, TIFF, WebP). Each is
 central-cropped (--crop) and resized to the model's resolution; one that
-already has it is used as is. An image whose header declares more than
+already has it is used as is. A JPEG is decoded at the smallest scale (1/8
+to 8/8, in the DCT domain) whose crop still covers that resolution
+(--decode fast), or at full size (--decode exact). An image whose header declares more than
 --max-pixels is refused before it is decoded.
 
 The model is a known name (see 'mbv2 model list'; downloaded on first use) or
@@ -96,6 +99,7 @@ run quietly; Ctrl-C stops it after the last whole record.`,
 	f.BoolVar(&opts.json, "json", false, "write JSON Lines, one object per image (--format json)")
 	f.BoolVar(&opts.timing, "timing", false, "print per-layer times to stderr (and add them to --json)")
 	f.StringVar(&opts.resize, "resize", "bilinear", "resampling filter: nearest, bilinear or catmullrom")
+	f.StringVar(&opts.decode, "decode", "fast", "JPEG decoding: fast (at the smallest scale that covers the model's input) or exact (full size)")
 	f.Float64Var(&opts.crop, "crop", 1, "central crop: the fraction of width and height kept before resizing")
 	f.IntVarP(&opts.jobs, "jobs", "j", 0, "images classified at once (default: the number of cores)")
 	f.IntVar(&opts.threads, "threads", 0, "threads that share each image's layers (default: cores / jobs)")
@@ -219,6 +223,9 @@ func newBatch(opts *classifyOptions) (*batch, error) {
 	var err error
 	if b.filter, err = imageio.ParseResize(opts.resize); err != nil {
 		return usage("--resize: %w", err)
+	}
+	if b.decode, err = imageio.ParseDecode(opts.decode); err != nil {
+		return usage("--decode: %w", err)
 	}
 	if b.format, err = parseFormat(opts.format); err != nil {
 		return usage("%w", err)

@@ -32,6 +32,7 @@ type batch struct {
 	loadErr   error
 	started   int // workers started, at most jobs
 	filter    imageio.Resize
+	decode    imageio.Decode
 	format    format
 	jobs      int
 	threads   int   // per job
@@ -249,15 +250,14 @@ func (w *worker) classify(in input) (res result, skip bool) {
 
 // forward decodes the image in buf and runs the network on it; the
 // probabilities are the Runner's, valid until its next pass. The first
-// image is decoded while the model loads.
+// image is decoded while the model's weights are unpacked: its resolution,
+// which a JPEG's decoding scale depends on, is known before.
 func (w *worker) forward() ([]float32, error) {
-	img, err := imageio.DecodeImage(w.buf.Bytes(), w.b.opts.maxPixels)
+	<-w.b.sized
+	img, err := imageio.DecodeScaled(w.buf.Bytes(), w.b.opts.maxPixels, w.b.res, w.b.opts.crop, w.b.decode)
 	if err != nil {
 		return nil, err
 	}
-	// The first image is resized as soon as the model's resolution is
-	// known, while the weights are still being unpacked.
-	<-w.b.sized
 	if w.rgb == nil && w.b.res > 0 {
 		w.rgb = make([]byte, 3*w.b.res*w.b.res)
 	}

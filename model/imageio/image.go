@@ -17,6 +17,7 @@ import (
 	"math"
 	"strings"
 
+	scaledjpeg "github.com/mbv2/mbv2/model/imageio/jpeg"
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
 	"golang.org/x/image/webp"
@@ -104,12 +105,54 @@ func Format(head []byte) string {
 	return ""
 }
 
+// Decode says how DecodeScaled decodes a JPEG.
+type Decode int
+
+const (
+	// DecodeFast (the default) decodes a JPEG in the DCT domain at the
+	// smallest scale n/8 whose image, oriented and cropped, still covers
+	// the model's input: a 12 MP photo never exists at full size.
+	DecodeFast Decode = iota
+	// DecodeExact decodes every pixel, as DecodeImage does.
+	DecodeExact
+)
+
+var decodeNames = [...]string{DecodeFast: "fast", DecodeExact: "exact"}
+
+// ParseDecode parses "fast" or "exact".
+func ParseDecode(s string) (Decode, error) {
+	for d, name := range decodeNames {
+		if strings.EqualFold(s, name) {
+			return Decode(d), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown decode mode %q (choose %s)", s, strings.Join(decodeNames[:], ", "))
+}
+
+func (d Decode) String() string {
+	if d >= 0 && int(d) < len(decodeNames) {
+		return decodeNames[d]
+	}
+	return fmt.Sprintf("Decode(%d)", int(d))
+}
+
 // DecodeImage decodes an image by its content, not its name: JPEG, PNG, GIF
 // (first frame), BMP, TIFF or WebP, and applies the JPEG EXIF orientation.
 // If maxPixels > 0, an image whose header declares more pixels than that is
 // refused before it is decoded, so a decompression bomb cannot exhaust memory.
 // Errors are one line and say why.
 func DecodeImage(data []byte, maxPixels int) (image.Image, error) {
+	return DecodeScaled(data, maxPixels, 0, 1, DecodeExact)
+}
+
+// DecodeScaled is DecodeImage for a model whose input is size x size pixels,
+// cut from the central fraction crop of the image (as PrepareRGB does). With
+// DecodeFast a JPEG comes out at the smallest scale n/8 of its full size
+// whose crop is still at least size x size, so that PrepareRGB still
+// downscales it; a JPEG that this decoder does not cover (12-bit,
+// arithmetic-coded, lossless), or that it finds corrupt, is decoded at full
+// size instead. Other formats always are.
+func DecodeScaled(data []byte, maxPixels, size int, crop float64, mode Decode) (image.Image, error) {
 	if len(data) == 0 {
 		return nil, errors.New("empty file")
 	}
@@ -120,6 +163,12 @@ func DecodeImage(data []byte, maxPixels int) (image.Image, error) {
 	format := f.name
 	cfg, err := f.config(bytes.NewReader(data))
 	if err != nil {
+		if format == "jpeg" {
+			// Say which feature image/jpeg lacks, where this package knows.
+			if _, _, e := scaledjpeg.DecodeConfig(data); errors.Is(e, scaledjpeg.ErrUnsupported) {
+				err = e
+			}
+		}
 		return nil, decodeError(format, data, err)
 	}
 	w, h := cfg.Width, cfg.Height
@@ -129,9 +178,18 @@ func DecodeImage(data []byte, maxPixels int) (image.Image, error) {
 	if maxPixels > 0 && int64(w)*int64(h) > int64(maxPixels) {
 		return nil, fmt.Errorf("image is %dx%d, more than the %d-pixel limit", w, h, maxPixels)
 	}
-	img, err := decode(f, data)
-	if err != nil {
-		return nil, decodeError(format, data, err)
+	var img image.Image
+	var fastErr error
+	if n := jpegScale(w, h, size, crop); format == "jpeg" && mode == DecodeFast && n < 8 {
+		img, fastErr = decode(func(io.Reader) (image.Image, error) { return scaledjpeg.Decode(data, n) }, data)
+	}
+	if img == nil {
+		if img, err = decode(f.decode, data); err != nil {
+			if errors.Is(fastErr, scaledjpeg.ErrUnsupported) {
+				err = fastErr // says which feature
+			}
+			return nil, decodeError(format, data, err)
+		}
 	}
 	if format == "jpeg" {
 		if o := jpegOrientation(data); o > 1 {
@@ -141,16 +199,33 @@ func DecodeImage(data []byte, maxPixels int) (image.Image, error) {
 	return img, nil
 }
 
-// decode runs the decoder of f. Decoders are third-party code fed
-// untrusted files; a panic in one of them becomes an error on that file
-// rather than the end of a whole batch.
-func decode(f *format, data []byte) (img image.Image, err error) {
+// jpegScale is the smallest n (1..8) at which a w x h JPEG decoded at n/8
+// and central-cropped to crop still covers size x size; 8 if none does or
+// size is 0. Orientation need not be known: it swaps width and height, and
+// crop and size are the same across and down.
+func jpegScale(w, h, size int, crop float64) int {
+	if size <= 0 || !(crop > 0 && crop <= 1) {
+		return 8
+	}
+	for n := 1; n < 8; n++ {
+		sw, sh := scaledjpeg.ScaledSize(w, h, n)
+		if r := centralCrop(image.Rect(0, 0, sw, sh), crop); r.Dx() >= size && r.Dy() >= size {
+			return n
+		}
+	}
+	return 8
+}
+
+// decode runs a decoder. Decoders are third-party code fed untrusted
+// files; a panic in one of them becomes an error on that file rather than
+// the end of a whole batch.
+func decode(dec func(io.Reader) (image.Image, error), data []byte) (img image.Image, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			img, err = nil, fmt.Errorf("decoder failed: %v", r)
 		}
 	}()
-	return f.decode(bytes.NewReader(data))
+	return dec(bytes.NewReader(data))
 }
 
 // pngEnd is the IEND chunk that closes every complete PNG.

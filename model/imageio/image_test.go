@@ -788,16 +788,19 @@ func FuzzDecodeImage(f *testing.F) {
 	f.Add(withExif(jpg.Bytes(), 6, binary.BigEndian))
 	f.Add(pngHeader(3, 2))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		img, err := DecodeImage(data, 1<<22)
-		if err != nil {
-			if strings.Contains(err.Error(), "\n") {
-				t.Fatalf("error of more than one line: %q", err)
+		// Size 2: a JPEG is decoded at 1/8 to 3/8 in the fast mode.
+		for _, mode := range []Decode{DecodeExact, DecodeFast} {
+			img, err := DecodeScaled(data, 1<<22, 2, 1, mode)
+			if err != nil {
+				if strings.Contains(err.Error(), "\n") {
+					t.Fatalf("error of more than one line: %q", err)
+				}
+				continue
 			}
-			return
-		}
-		dst := make([]byte, 32*32*3)
-		if err := PrepareRGB(dst, img, 32, 1, ResizeBilinear); err != nil {
-			t.Fatalf("PrepareRGB on a decoded image: %v", err)
+			dst := make([]byte, 32*32*3)
+			if err := PrepareRGB(dst, img, 32, 1, ResizeBilinear); err != nil {
+				t.Fatalf("PrepareRGB on a decoded image: %v", err)
+			}
 		}
 	})
 }
@@ -819,15 +822,111 @@ func BenchmarkDecodePrepare(b *testing.B) {
 		b.Fatal(err)
 	}
 	dst := make([]byte, 224*224*3)
-	b.SetBytes(int64(jpg.Len()))
-	b.ReportAllocs()
-	for b.Loop() {
-		img, err := DecodeImage(jpg.Bytes(), 1<<26)
+	for _, mode := range []Decode{DecodeFast, DecodeExact} {
+		b.Run("decode="+mode.String(), func(b *testing.B) {
+			b.SetBytes(int64(jpg.Len()))
+			b.ReportAllocs()
+			for b.Loop() {
+				img, err := DecodeScaled(jpg.Bytes(), 1<<26, 224, 1, mode)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := PrepareRGB(dst, img, 224, 1, ResizeBilinear); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func TestJPEGScale(t *testing.T) {
+	for _, tc := range []struct {
+		w, h, size int
+		crop       float64
+		want       int
+	}{
+		{4032, 3024, 224, 1, 1},     // 504x378
+		{4032, 3024, 224, 0.875, 1}, // 441x331 after the crop
+		{3024, 4032, 224, 1, 1},
+		{1280, 720, 224, 1, 3}, // 1/8 and 2/8 are 90 and 180 rows
+		{1280, 720, 224, 0.5, 5},
+		{512, 430, 224, 1, 5},
+		{224, 224, 224, 1, 8},
+		{200, 100, 224, 1, 8}, // smaller than the input: full size
+		{4032, 3024, 0, 1, 8},
+	} {
+		if got := jpegScale(tc.w, tc.h, tc.size, tc.crop); got != tc.want {
+			t.Errorf("jpegScale(%d, %d, %d, %g) = %d, want %d", tc.w, tc.h, tc.size, tc.crop, got, tc.want)
+		}
+	}
+}
+
+// TestDecodeScaled decodes a JPEG stored on its side (EXIF orientation 6)
+// for a small input: it comes out upright at the reduced scale.
+func TestDecodeScaled(t *testing.T) {
+	R := color.RGBA{255, 0, 0, 255}
+	G := color.RGBA{0, 255, 0, 255}
+	B := color.RGBA{0, 0, 255, 255}
+	W := color.RGBA{255, 255, 255, 255}
+	var buf bytes.Buffer
+	// Upright R G over B W, 640x320, stored turned for orientation 6.
+	if err := jpeg.Encode(&buf, quadrants(320, 640, [2][2]color.RGBA{{G, W}, {R, B}}), &jpeg.Options{Quality: 95}); err != nil {
+		t.Fatal(err)
+	}
+	data := withExif(buf.Bytes(), 6, binary.BigEndian)
+	for _, tc := range []struct {
+		size int
+		crop float64
+		mode Decode
+		w, h int
+	}{
+		{80, 1, DecodeFast, 160, 80},    // 2/8
+		{80, 0.5, DecodeFast, 320, 160}, // 4/8
+		{40, 1, DecodeFast, 80, 40},     // 1/8
+		{80, 1, DecodeExact, 640, 320},
+		{400, 1, DecodeFast, 640, 320}, // larger than the image
+	} {
+		img, err := DecodeScaled(data, 0, tc.size, tc.crop, tc.mode)
 		if err != nil {
-			b.Fatal(err)
+			t.Fatal(err)
 		}
-		if err := PrepareRGB(dst, img, 224, 1, ResizeBilinear); err != nil {
-			b.Fatal(err)
+		b := img.Bounds()
+		if b.Dx() != tc.w || b.Dy() != tc.h {
+			t.Errorf("size %d, crop %g, %v: %dx%d, want %dx%d", tc.size, tc.crop, tc.mode, b.Dx(), b.Dy(), tc.w, tc.h)
+			continue
 		}
+		for qy, row := range [2][2]color.RGBA{{R, G}, {B, W}} {
+			for qx, c := range row {
+				r, g, bl, _ := img.At(b.Min.X+tc.w/4+tc.w/2*qx, b.Min.Y+tc.h/4+tc.h/2*qy).RGBA()
+				if got, want := [3]int{int(r >> 8), int(g >> 8), int(bl >> 8)}, [3]int{int(c.R), int(c.G), int(c.B)}; !near(got, want, 40) {
+					t.Errorf("size %d, crop %g, %v: quadrant (%d,%d) = %v, want %v", tc.size, tc.crop, tc.mode, qx, qy, got, want)
+				}
+			}
+		}
+	}
+}
+
+// TestDecodeScaledUnsupported: an arithmetic-coded JPEG, which neither
+// decoder reads, gets an error that says why.
+func TestDecodeScaledUnsupported(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("jpeg", "testdata", "arith.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = DecodeScaled(data, 0, 8, 1, DecodeFast)
+	if err == nil || !strings.Contains(err.Error(), "arithmetic") {
+		t.Errorf("error %v, want one that says arithmetic coding", err)
+	}
+}
+
+func TestParseDecode(t *testing.T) {
+	for _, s := range []string{"fast", "exact", "EXACT"} {
+		d, err := ParseDecode(s)
+		if err != nil || !strings.EqualFold(d.String(), s) {
+			t.Errorf("ParseDecode(%q) = %v, %v", s, d, err)
+		}
+	}
+	if _, err := ParseDecode("quick"); err == nil {
+		t.Error("ParseDecode(quick): no error")
 	}
 }

@@ -112,6 +112,7 @@ type decoder struct {
 	qset    [4]bool
 	huff    [2][4]*huffTable // [class: DC, AC][id]
 	eobrun  int
+	config  bool // stop after the frame header
 	jfif    bool
 	adobe   bool
 	adobeTr uint8
@@ -133,6 +134,16 @@ func Decode(data []byte, n int) (image.Image, error) {
 		return nil, err
 	}
 	return d.image()
+}
+
+// DecodeConfig returns the width and height of a JPEG from its frame
+// header, or why this package cannot decode it.
+func DecodeConfig(data []byte) (width, height int, err error) {
+	d := &decoder{data: data, n: 8, config: true}
+	if err := d.decode(); err != nil {
+		return 0, 0, err
+	}
+	return d.width, d.height, nil
 }
 
 func (d *decoder) decode() error {
@@ -181,7 +192,9 @@ func (d *decoder) decode() error {
 		var err error
 		switch {
 		case marker == sof0 || marker == sof1 || marker == sof2:
-			err = d.sof(seg, marker == sof2)
+			if err = d.sof(seg, marker == sof2); err == nil && d.config {
+				return nil
+			}
 		case marker == sof3 || marker > dht && marker <= sof15 && marker != dac:
 			if marker >= 0xc9 {
 				return unsupported("arithmetic coding")
@@ -305,6 +318,9 @@ func (d *decoder) sof(seg []byte, progressive bool) error {
 				c.kmax = k
 			}
 		}
+	}
+	if d.config {
+		return nil
 	}
 	// The planes (and a progressive file's coefficients) are allocated now:
 	// the caller bounded width x height, and they are the reduced size.

@@ -229,3 +229,15 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeConfig(t *testing.T) {
+	for _, name := range testFiles(t) {
+		w, h, err := DecodeConfig(readTestdata(t, name))
+		if want := (image.Point{75, 53}); err != nil || image.Pt(w, h) != want && name[:4] != "tiny" {
+			t.Errorf("%s: %dx%d, %v; want %v", name, w, h, err, want)
+		}
+	}
+	if _, _, err := DecodeConfig(readTestdata(t, "arith.jpg")); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "arithmetic") {
+		t.Errorf("arith.jpg: %v, want the unsupported arithmetic coding", err)
+	}
+}
