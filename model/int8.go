@@ -1,6 +1,10 @@
 package model
 
 import (
+	"errors"
+	"math"
+	"math/rand/v2"
+
 	"github.com/mbv2/mbv2/kernels"
 	"github.com/mbv2/mbv2/model/internal/tflite"
 )
@@ -16,13 +20,20 @@ const (
 	Int8 Precision = "int8"
 )
 
-// quantized reports whether tf stores 8-bit weights: those of its first
-// convolution.
+// quantized reports whether tf is quantized throughout, as TFLite's
+// integer kernels need: its first convolution has 8-bit weights, input and
+// output. A file of 8-bit weights and float activations is not.
 func quantized(tf *tflite.Model) bool {
+	is8 := func(i int) bool {
+		if i < 0 || i >= len(tf.Tensors) {
+			return false
+		}
+		t := tf.Tensors[i].Type
+		return t == tflite.Uint8 || t == tflite.Int8
+	}
 	for _, op := range tf.Ops {
-		if op.Code == tflite.OpConv2D && len(op.Inputs) > 1 && op.Inputs[1] >= 0 && op.Inputs[1] < len(tf.Tensors) {
-			t := tf.Tensors[op.Inputs[1]].Type
-			return t == tflite.Uint8 || t == tflite.Int8
+		if op.Code == tflite.OpConv2D && len(op.Inputs) > 1 && len(op.Outputs) == 1 {
+			return is8(op.Inputs[0]) && is8(op.Inputs[1]) && is8(op.Outputs[0])
 		}
 	}
 	return false
@@ -135,4 +146,101 @@ func (p *qpool) run(dst, src []uint8, pixels, c int) {
 		}
 		dst[ch] = uint8(min(max(v, 0), 255))
 	}
+}
+
+// ErrNotQuantized is the error of LoadAs at precision Int8 for a file whose
+// weights are not 8-bit.
+var ErrNotQuantized = errors.New("int8 precision needs a quantized model")
+
+// Int8WeightBytes returns the bytes of the weights of a quantized file of
+// the network: one a weight, four a bias.
+func (a *Arch) Int8WeightBytes() int64 {
+	var n int64
+	for _, l := range a.Layers() {
+		if l.MACs > 0 {
+			n += l.Params + 4*int64(l.Out[2])
+		}
+	}
+	return n
+}
+
+// Int8ActivationBytes returns the live bytes of each layer of Layers in
+// the integer forward pass: a byte an activation.
+func (a *Arch) Int8ActivationBytes() []int64 {
+	live := a.LayerwiseActivationBytes()
+	for i := range live {
+		live[i] /= 4 // float32 there
+	}
+	return live
+}
+
+// SyntheticInt8 returns a quantized MobileNetV2 of cfg with seeded random
+// 8-bit weights, as a TF1 file stores them (uint8 per tensor, asymmetric,
+// the costlier scheme: its pixel sums), packed as LoadAs packs a file's:
+// what a benchmark of the integer pass needs. Each requantization is
+// chosen so that the outputs spread over the 8 bits.
+func SyntheticInt8(cfg Config, seed uint64) (*Model, error) {
+	a, err := NewArch(cfg)
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(seed, 3))
+	const inZero, outZero = 128, 0
+	conv := func(n, cout, fanIn int, relu6 bool) (w []byte, wZero int32, bias []int32, out kernels.Requant) {
+		w = make([]byte, n)
+		for i := range w {
+			w[i] = byte(1 + rng.IntN(255))
+		}
+		bias = make([]int32, cout)
+		for i := range bias {
+			bias[i] = int32(rng.IntN(1<<12) - 1<<11)
+		}
+		// (a-z)(w-z) has a standard deviation of about 74*74 a term.
+		m := 60 / (74 * 74 * math.Sqrt(float64(fanIn)))
+		q, shift := kernels.QuantizeMultiplier(m)
+		out = kernels.Requant{Mult: make([]int32, cout), Shift: make([]int32, cout), Zero: outZero, Lo: 0, Hi: 255}
+		for i := range cout {
+			out.Mult[i], out.Shift[i] = q, shift
+		}
+		if !relu6 {
+			out.Zero = 128
+		}
+		return w, 128, bias, out
+	}
+	q := &int8Net{}
+	w, z, b, out := conv(a.Stem*27, a.Stem, 27, true)
+	q.stem = kernels.PackQStem(w, true, []int32{z}, b, a.Stem, inZero, out)
+	for _, blk := range a.Bottlenecks {
+		var qb int8Block
+		e := blk.Expanded()
+		in := int32(128) // the block's input: a projection's output
+		if blk.T != 1 {
+			w, z, b, out := conv(e*blk.In, e, blk.In, true)
+			qb.expand = kernels.PackQPointwise(w, true, z, b, e, blk.In, in, out)
+			in = outZero
+		}
+		if blk.T == 1 {
+			in = outZero // the stem's
+		}
+		w, z, b, out := conv(9*e, e, 9, true)
+		qb.depthwise = kernels.PackQDepthwise(w, true, []int32{z}, b, e, in, out)
+		w, z, b, out = conv(blk.Out*e, blk.Out, e, false)
+		qb.project = kernels.PackQPointwise(w, true, z, b, blk.Out, e, outZero, out)
+		if blk.Residual {
+			add := kernels.NewQAdd(0.1, 128, 0.1, 128, 0.14, 128, 0, 255)
+			qb.add = &add
+		}
+		q.blocks = append(q.blocks, qb)
+	}
+	last := a.Bottlenecks[len(a.Bottlenecks)-1].Out
+	w, z, b, out = conv(a.Head*last, a.Head, last, true)
+	q.head = kernels.PackQPointwise(w, true, z, b, a.Head, last, 128, out)
+	q.pool = qpool{inZero: outZero}
+	w, z, b, out = conv(a.Classes*a.Head, a.Classes, a.Head, false)
+	q.classifier = kernels.PackQPointwise(w, true, z, b, a.Classes, a.Head, outZero, out)
+	q.logits = qparam{scale: 0.1, zero: 128}
+	q.softmax = kernels.NewQSoftmax(1, q.logits.scale)
+	q.out = qparam{scale: 1.0 / 256}
+	return &Model{Config: cfg, InputScale: 1.0 / 128, InputZero: 128, Weights: "uint8 per-tensor, random",
+		Precision: Int8, q: q}, nil
 }

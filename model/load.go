@@ -41,7 +41,7 @@ func LoadAs(data []byte, p Precision) (*Model, error) {
 	m.Precision = p
 	if p == Int8 {
 		if !quantized(tf) {
-			return nil, fmt.Errorf("int8 precision needs a quantized model; this one stores %s weights", m.Weights)
+			return nil, fmt.Errorf("%w; this one stores %s weights", ErrNotQuantized, m.Weights)
 		}
 		if m.q, err = quantize(tf, m); err != nil {
 			return nil, fmt.Errorf("cannot run this model in int8: %w", err)

@@ -80,6 +80,9 @@ func (a *Arch) StreamedActivationBytes(threads int) []int64 {
 // ActivationBytes returns the live bytes of each layer of Layers under the
 // runner's schedule and thread count.
 func (r *Runner) ActivationBytes() []int64 {
+	if r.q != nil {
+		return r.arch.Int8ActivationBytes()
+	}
 	if r.layerwise {
 		return r.arch.LayerwiseActivationBytes()
 	}

@@ -149,6 +149,9 @@ func (m *Model) NewRunner(res, threads int) (*Runner, error) {
 // strips; for comparison, the results are the same.
 func (r *Runner) SetLayerwise(on bool) {
 	r.layerwise = on
+	if r.q != nil {
+		return // the integer pass is layer by layer
+	}
 	if !on {
 		return
 	}

@@ -25,7 +25,7 @@ func Synthetic(cfg Config, seed uint64) (*Model, error) {
 		convs = convs[1:]
 		return c
 	}
-	m := &Model{Config: cfg, InputScale: 1.0 / 128, InputZero: 128, Weights: "float32, random"}
+	m := &Model{Config: cfg, InputScale: 1.0 / 128, InputZero: 128, Weights: "float32, random", Precision: Float32}
 	c := next()
 	m.stem = kernels.PackStem(c.w, c.b, c.cout)
 	for _, b := range a.Bottlenecks {

@@ -179,7 +179,7 @@ func checkBenchFlags(o *benchOptions) error {
 }
 
 func printBench(w io.Writer, r benchResult) {
-	fmt.Fprintf(w, "MobileNetV2 %s/%d, %s weights (%s)\n", widthString(r.Width), r.Res, r.Model, r.Weights)
+	fmt.Fprintf(w, "MobileNetV2 %s/%d, %s weights (%s), %s\n", widthString(r.Width), r.Res, r.Model, r.Weights, r.Precision)
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprintf(tw, "cpu\t%s\n", r.CPU)
 	fmt.Fprintf(tw, "kernels\t%s, %s, bottlenecks %s\n", r.Kernels, plural(r.Threads, "thread"), r.Schedule)

@@ -56,7 +56,11 @@ keeps for comparison), each layer reads a whole input and writes a whole
 output, a block's input stays alive until its residual add, and the widest
 expanded tensors set the peak. At 1.0/224 on one thread: 2.5 MB streamed, at
 the first block (112x112x32 in, 112x112x16 out), against 6.0 MB layer by
-layer, at the second block's depthwise (112x112x96 in, 56x56x96 out).`,
+layer, at the second block's depthwise (112x112x96 in, 56x56x96 out).
+
+A quantized model runs in integer arithmetic by default (--precision int8):
+its 8-bit weights as the file stores them, 8-bit activations, a quarter of the
+float32 bytes; the int8 line gives both.`,
 		Example: `  mbv2 model info
   mbv2 model info --width 0.5 --res 160 --json
   mbv2 model info -m mobilenet_v2_1.0_224_quant`,
@@ -92,12 +96,17 @@ type modelInfo struct {
 	PeakBytes int64   `json:"peak_activation_bytes"` // streamed, as mbv2 runs
 	PeakLayer string  `json:"peak_layer"`            // where the peak is reached
 	// The same layer by layer, for comparison.
-	LayerwisePeakBytes int64       `json:"layerwise_peak_activation_bytes"`
-	LayerwisePeakLayer string      `json:"layerwise_peak_layer"`
-	Table2             []table2Row `json:"table2"`
-	Blocks             []blockInfo `json:"blocks"`
-	Layers             []layerInfo `json:"layers"`
-	File               *modelFile  `json:"file,omitempty"`
+	LayerwisePeakBytes int64  `json:"layerwise_peak_activation_bytes"`
+	LayerwisePeakLayer string `json:"layerwise_peak_layer"`
+	// The integer forward pass, 8-bit weights and activations.
+	Precision       string      `json:"precision"` // what a run of this model does: int8 or float32
+	Int8WeightBytes int64       `json:"int8_weight_bytes"`
+	Int8PeakBytes   int64       `json:"int8_peak_activation_bytes"`
+	Int8PeakLayer   string      `json:"int8_peak_layer"`
+	Table2          []table2Row `json:"table2"`
+	Blocks          []blockInfo `json:"blocks"`
+	Layers          []layerInfo `json:"layers"`
+	File            *modelFile  `json:"file,omitempty"`
 }
 
 // table2Row is model.Table2Row with the names of --json.
@@ -137,10 +146,12 @@ type modelFile struct {
 	Size    int64  `json:"size"`
 	SHA256  string `json:"sha256"`
 	Weights string `json:"weights"` // how the file stores them
-	Classes int    `json:"classes"`
-	Labels  string `json:"labels"` // "embedded" or "none"
-	Input   string `json:"input"`  // the normalisation of pixels p
-	NatRes  int    `json:"native_res"`
+
+	precision string // the loaded model's
+	Classes   int    `json:"classes"`
+	Labels    string `json:"labels"` // "embedded" or "none"
+	Input     string `json:"input"`  // the normalisation of pixels p
+	NatRes    int    `json:"native_res"`
 }
 
 func runModelInfo(ctx context.Context, opts *infoOptions) error {
@@ -159,7 +170,7 @@ func runModelInfo(ctx context.Context, opts *infoOptions) error {
 		}
 		file = &modelFile{
 			Path: o.path, Name: o.catalog, Size: int64(len(o.data)), SHA256: hex.EncodeToString(sum[:]),
-			Weights: m.Weights, Classes: m.Classes, Labels: labels, NatRes: m.Res,
+			Weights: m.Weights, Classes: m.Classes, Labels: labels, NatRes: m.Res, precision: string(m.Precision),
 			Input: fmt.Sprintf("x = %g * (p - %g)", m.InputScale, m.InputZero),
 		}
 		cfg = m.Config
@@ -176,6 +187,12 @@ func runModelInfo(ctx context.Context, opts *infoOptions) error {
 	}
 	info := describeArch(a, opts.threads)
 	info.File = file
+	info.Precision = string(precision)
+	if file == nil && precision == "" {
+		info.Precision = string(model.Float32) // random weights are float
+	} else if file != nil {
+		info.Precision = file.precision
+	}
 	if opts.json {
 		return writeJSON(opts.io.Out, info)
 	}
@@ -205,6 +222,13 @@ func describeArch(a *model.Arch, threads int) modelInfo {
 		})
 	}
 
+	info.Int8WeightBytes = a.Int8WeightBytes()
+	int8Bytes := a.Int8ActivationBytes()
+	for i, l := range a.Layers() {
+		if int8Bytes[i] > info.Int8PeakBytes {
+			info.Int8PeakBytes, info.Int8PeakLayer = int8Bytes[i], l.Name
+		}
+	}
 	streamed, layerwise := a.StreamedActivationBytes(threads), a.LayerwiseActivationBytes()
 	for i, l := range a.Layers() {
 		info.Layers = append(info.Layers, layerInfo{
@@ -231,7 +255,11 @@ func printInfo(w io.Writer, info modelInfo) {
 		}
 		fmt.Fprintf(tw, "file\t%s%s, %s\n", f.Path, name, formatBytes(f.Size))
 		fmt.Fprintf(tw, "sha256\t%s\n", f.SHA256)
-		fmt.Fprintf(tw, "weights\t%s, dequantized to float32 at load\n", f.Weights)
+		how := "dequantized to float32 at load"
+		if f.precision == string(model.Int8) {
+			how = "run as they are in integer arithmetic (int8)"
+		}
+		fmt.Fprintf(tw, "weights\t%s, %s\n", f.Weights, how)
 		fmt.Fprintf(tw, "input\t%dx%d RGB, %s\n", f.NatRes, f.NatRes, f.Input)
 		fmt.Fprintf(tw, "classes\t%d, labels %s\n", f.Classes, map[string]string{"embedded": "embedded in the file", "none": "none (indices)"}[f.Labels])
 		tw.Flush()
@@ -273,4 +301,6 @@ func printInfo(w io.Writer, info modelInfo) {
 	fmt.Fprintf(w, "peak activations %d bytes (%.2f MB) at %s; layer by layer %d bytes (%.2f MB) at %s\n",
 		info.PeakBytes, float64(info.PeakBytes)/1e6, info.PeakLayer,
 		info.LayerwisePeakBytes, float64(info.LayerwisePeakBytes)/1e6, info.LayerwisePeakLayer)
+	fmt.Fprintf(w, "int8: weights %d bytes (%.2f MB), peak activations %d bytes (%.2f MB) at %s, layer by layer; this run's precision %s\n",
+		info.Int8WeightBytes, float64(info.Int8WeightBytes)/1e6, info.Int8PeakBytes, float64(info.Int8PeakBytes)/1e6, info.Int8PeakLayer, info.Precision)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,10 @@ import (
 
 	"github.com/mbv2/mbv2/model"
 )
+
+// precision is the --precision flag: "" for the model's own (int8 for a
+// quantized file).
+var precision model.Precision
 
 // An openedModel is a model file loaded, with where it came from.
 type openedModel struct {
@@ -51,7 +56,10 @@ func openModel(ctx context.Context, io *iostreams, arg string, sized func(res in
 		}
 	}
 	start := time.Now()
-	m, err := model.Load(data)
+	m, err := model.LoadAs(data, precision)
+	if errors.Is(err, model.ErrNotQuantized) {
+		return nil, usageError{fmt.Errorf("--precision int8: model %s: %w", path, err)}
+	}
 	if err != nil {
 		return nil, modelError{fmt.Errorf("model %s: %w", path, err)}
 	}

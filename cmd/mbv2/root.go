@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mbv2/mbv2/kernels"
+	"github.com/mbv2/mbv2/model"
 
 	"github.com/spf13/cobra"
 )
@@ -71,7 +72,14 @@ func newRootCmd(io *iostreams) *cobra.Command {
 	root.SetIn(io.In)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	set := root.PersistentFlags().String("kernels", "", "kernel set: auto, "+strings.Join(kernels.Names(), ", ")+" (default $MBV2_KERNELS, else auto)")
+	prec := root.PersistentFlags().String("precision", "", "arithmetic: int8 (TFLite's integer kernels) or float32; default int8 for a quantized model, float32 for random weights")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		switch p := model.Precision(*prec); p {
+		case "", model.Int8, model.Float32:
+			precision = p
+		default:
+			return usageError{fmt.Errorf("--precision %q: want int8 or float32", *prec)}
+		}
 		name := *set
 		if name == "" {
 			name = os.Getenv("MBV2_KERNELS")

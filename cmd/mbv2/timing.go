@@ -26,6 +26,7 @@ const (
 type benchResult struct {
 	CPU        string  `json:"cpu"`
 	Kernels    string  `json:"kernels"`
+	Precision  string  `json:"precision"` // int8 or float32
 	Threads    int     `json:"threads"`
 	Schedule   string  `json:"schedule"` // of the bottlenecks: streamed, or layer by layer
 	Model      string  `json:"model"`    // "synthetic", or the model's name
@@ -34,7 +35,7 @@ type benchResult struct {
 	Res        int     `json:"res"`
 	MACs       int64   `json:"macs"`
 	Params     int64   `json:"params"`
-	PeakBytes  int64   `json:"peak_activation_bytes"` // float32, as the runner schedules them
+	PeakBytes  int64   `json:"peak_activation_bytes"` // at its precision, as the runner schedules them
 	LoadMs     float64 `json:"load_ms"`               // make or read, and pack, the weights
 	FirstRunMs float64 `json:"first_run_ms"`
 	Runs       int     `json:"runs"`
@@ -81,7 +82,11 @@ func benchConfig(ctx context.Context, o *benchOptions, src weights, w float64, r
 	if m == nil {
 		start := time.Now()
 		var err error
-		if m, err = model.Synthetic(model.Config{Width: w, Res: res, Classes: 1001}, weightSeed); err != nil {
+		synthetic := model.Synthetic
+		if precision == model.Int8 {
+			synthetic = model.SyntheticInt8
+		}
+		if m, err = synthetic(model.Config{Width: w, Res: res, Classes: 1001}, weightSeed); err != nil {
 			return benchResult{}, err
 		}
 		load, name = time.Since(start), "synthetic"
@@ -93,13 +98,13 @@ func benchConfig(ctx context.Context, o *benchOptions, src weights, w float64, r
 	defer r.Close()
 	r.SetLayerwise(o.layerwise)
 	schedule := "streamed"
-	if o.layerwise {
+	if o.layerwise || m.Precision == model.Int8 { // the integer pass is layer by layer
 		schedule = "layer by layer"
 	}
 	a := r.Arch()
 	macs, params := a.Cost()
 	out := benchResult{
-		CPU: cpuName(), Kernels: kernels.Name(), Threads: r.Threads(), Schedule: schedule,
+		CPU: cpuName(), Kernels: kernels.Name(), Precision: string(m.Precision), Threads: r.Threads(), Schedule: schedule,
 		Model: name, Weights: m.Weights, Width: m.Width, Res: res,
 		MACs: macs, Params: params, PeakBytes: slices.Max(r.ActivationBytes()),
 		LoadMs: toMs(load),
