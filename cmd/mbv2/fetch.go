@@ -9,10 +9,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/mbv2/mbv2/assets"
@@ -34,7 +37,8 @@ type modelStore struct {
 	builtIn     func(name string) []byte // a model's bytes if the binary holds them, else nil
 	getenv      func(string) string
 	client      *http.Client
-	io          *iostreams // download progress goes to io.Err
+	retryWait   time.Duration // before the first retry of a download
+	io          *iostreams    // download progress goes to io.Err
 }
 
 // httpClient bounds every step of a download, so a dead network fails a
@@ -53,6 +57,7 @@ func newModelStore(io *iostreams) *modelStore {
 		builtIn:     assets.BuiltIn,
 		getenv:      os.Getenv,
 		client:      httpClient,
+		retryWait:   retryWait,
 		io:          io,
 	}
 }
@@ -113,6 +118,9 @@ func (s *modelStore) resolve(ctx context.Context, arg string) (path, name string
 			return path, m.Name, nil
 		}
 		if err := s.download(ctx, m, path); err != nil {
+			if errors.As(err, new(cacheError)) {
+				return "", "", err // being online would not help
+			}
 			return "", "", fmt.Errorf("%w; to get the model, run 'mbv2 model fetch %s' when online, "+
 				"or set %s to a directory or URL that holds %s, or pass -m path/to/model.tflite",
 				err, m.Name, envMirror, m.File)
@@ -201,9 +209,36 @@ func (s *modelStore) cached(m assets.Model, path string) bool {
 	return err == nil && fi.Mode().IsRegular() && fi.Size() == m.Size
 }
 
+// Retries of a download after a transient failure: the waits between
+// attempts double from retryWait.
+const (
+	downloadAttempts = 4
+	retryWait        = 500 * time.Millisecond
+)
+
 // download fetches m from the mirror, or else from its public URL, into
 // path. It fails with one line naming the model and leaves no file behind.
+// A transient failure (a reset connection, a timeout, an HTTP 5xx) is
+// retried a few times, with waits that a signal (ctx) cuts short.
 func (s *modelStore) download(ctx context.Context, m assets.Model, path string) error {
+	removeStaleParts(path)
+	wait := s.retryWait
+	for attempt := 1; ; attempt++ {
+		err := s.downloadOnce(ctx, m, path)
+		if err == nil || attempt == downloadAttempts || !transient(err) || ctx.Err() != nil {
+			return err
+		}
+		fmt.Fprintf(s.io.Err, "mbv2: %s; retrying in %v\n", quoteControl(err.Error()), wait)
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return fmt.Errorf("download %s: %w", m.Name, ctx.Err())
+		}
+		wait *= 2
+	}
+}
+
+func (s *modelStore) downloadOnce(ctx context.Context, m assets.Model, path string) error {
 	src, from, err := s.open(ctx, m)
 	if err != nil {
 		return fmt.Errorf("download %s: %w", m.Name, err)
@@ -266,7 +301,7 @@ func (s *modelStore) get(ctx context.Context, url string) (io.ReadCloser, string
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()
-		return nil, url, fmt.Errorf("HTTP %s from %s", resp.Status, url)
+		return nil, url, httpError{resp.StatusCode, fmt.Sprintf("HTTP %s from %s", resp.Status, url)}
 	}
 	return resp.Body, url, nil
 }
@@ -279,13 +314,17 @@ func (s *modelStore) get(ctx context.Context, url string) (io.ReadCloser, string
 func saveVerified(path string, m assets.Model, src io.Reader, progress io.Writer) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return cacheError{err}
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.part")
+	tmp, err := createPart(path)
 	if err != nil {
-		return err
+		return cacheError{err}
 	}
 	defer func() {
+		var pe *fs.PathError
+		if errors.As(err, &pe) && pe.Path == tmp.Name() {
+			err = cacheError{err}
+		}
 		if err != nil {
 			tmp.Close()
 			os.Remove(tmp.Name())
@@ -316,8 +355,18 @@ func saveVerified(path string, m assets.Model, src io.Reader, progress io.Writer
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return cacheError{err}
+	}
+	return nil
 }
+
+// cacheError is a failure to write the cache directory: a read-only or
+// full disk, a permission denied. Being online would not help.
+type cacheError struct{ err error }
+
+func (e cacheError) Error() string { return e.err.Error() }
+func (e cacheError) Unwrap() error { return e.err }
 
 func fileSHA256(path string) (string, error) {
 	f, err := os.Open(path)
@@ -353,4 +402,74 @@ type barWriter struct{ bar *progressbar.ProgressBar }
 func (b barWriter) Write(p []byte) (int, error) {
 	b.bar.Add(len(p))
 	return len(p), nil
+}
+
+// httpError is a response other than 200 OK.
+type httpError struct {
+	code int
+	msg  string
+}
+
+func (e httpError) Error() string { return e.msg }
+
+// transient says whether a failed download may succeed if tried again at
+// once: the connection was reset or cut, timed out, or the server had a
+// passing failure (5xx, 429). Not a 404, a wrong size or sha256, an
+// unknown host, or a signal.
+func transient(err error) bool {
+	var herr httpError
+	var nerr net.Error
+	switch {
+	case errors.Is(err, context.Canceled):
+		return false
+	case errors.As(err, &herr):
+		return herr.code >= 500 || herr.code == http.StatusTooManyRequests
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.EPIPE), errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	case errors.As(err, &nerr):
+		return nerr.Timeout()
+	}
+	return false
+}
+
+// createPart creates the temporary file a download of path is written to,
+// next to it. Unlike os.CreateTemp's 0600 it asks for 0666, so that with
+// the umask the model ends as any other file the user writes (0644): a
+// cache filled by root in a container build is readable by the user who
+// runs mbv2.
+func createPart(path string) (*os.File, error) {
+	for range 100 {
+		name := fmt.Sprintf("%s.%d%s", partPrefix(path), rand.Uint32(), partSuffix)
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, fmt.Errorf("cannot create a temporary file for %s", path)
+}
+
+const partSuffix = ".part"
+
+// partPrefix is where the temporary files of a download of path start:
+// hidden, beside it.
+func partPrefix(path string) string {
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path))
+}
+
+// staleAfter is how long a temporary file can go unwritten before it is
+// taken for the leftover of a download that was killed: longer than a
+// download may stall (httpClient's timeouts), so that a download running
+// in another process is never cut.
+const staleAfter = 10 * time.Minute
+
+// removeStaleParts removes the temporary files that killed downloads of
+// path left.
+func removeStaleParts(path string) {
+	parts, _ := filepath.Glob(partPrefix(path) + ".*" + partSuffix)
+	for _, p := range parts {
+		if fi, err := os.Stat(p); err == nil && time.Since(fi.ModTime()) > staleAfter {
+			os.Remove(p)
+		}
+	}
 }

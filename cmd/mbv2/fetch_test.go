@@ -11,9 +11,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -452,5 +454,157 @@ func TestFetchRealDefaultModel(t *testing.T) {
 	}
 	if sum, err := fileSHA256(path); err != nil || sum != m.SHA256 {
 		t.Errorf("cached %s: sha256 %s, %v; want %s", path, sum, err, m.SHA256)
+	}
+}
+
+// TestFetchRetriesTransientFailures: an HTTP 5xx and a connection cut in
+// the body are tried again; a 404 is not.
+func TestFetchRetriesTransientFailures(t *testing.T) {
+	data, _ := tinyModel("")
+	for _, c := range []struct {
+		name     string
+		fail     func(w http.ResponseWriter)
+		failures int32
+		requests int32
+		ok       bool
+	}{
+		{"503", func(w http.ResponseWriter) { http.Error(w, "busy", http.StatusServiceUnavailable) }, 2, 3, true},
+		{"cut", func(w http.ResponseWriter) {
+			// Half the body, then the connection closes.
+			w.Header().Set("Content-Length", "65536")
+			w.Write(data[:1000])
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			conn.Close()
+		}, 1, 2, true},
+		{"always 502", func(w http.ResponseWriter) { http.Error(w, "bad gateway", http.StatusBadGateway) }, 100, downloadAttempts, false},
+		{"404", func(w http.ResponseWriter) { http.NotFound(w, nil) }, 100, 1, false},
+	} {
+		var requests atomic.Int32
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if requests.Add(1) <= c.failures {
+				c.fail(w)
+				return
+			}
+			w.Write(data)
+		}))
+		_, m := tinyModel(srv.URL)
+		s, stderr := newTestStore(t, []assets.Model{m}, nil)
+		path, err := s.fetch(context.Background(), m)
+		srv.Close()
+		if (err == nil) != c.ok || requests.Load() != c.requests {
+			t.Errorf("%s: err %v after %d requests, want %d; stderr %q", c.name, err, requests.Load(), c.requests, stderr)
+			continue
+		}
+		if c.ok {
+			checkFile(t, path, data)
+		} else {
+			checkNoFiles(t, s.getenv(envCache))
+		}
+	}
+}
+
+// TestFetchCacheErrorNoOnlineHint: a cache that cannot be written is not
+// fixed by going online, so the error does not say to.
+func TestFetchCacheErrorNoOnlineHint(t *testing.T) {
+	srv := newFetchServer(t)
+	data, m := tinyModel(srv.URL)
+	srv.body = data
+	file := writeFile(t, filepath.Join(t.TempDir(), "file"), nil)
+	s, _ := newTestStore(t, []assets.Model{m}, map[string]string{envCache: filepath.Join(file, "cache")})
+	_, _, err := s.resolve(context.Background(), "tiny")
+	if err == nil || !strings.Contains(err.Error(), "not a directory") || strings.Contains(err.Error(), "online") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// TestFetchFileMode: a downloaded model is readable by all, as the umask
+// says (not os.CreateTemp's 0600), so that a cache filled by root serves
+// every user.
+func TestFetchFileMode(t *testing.T) {
+	defer syscall.Umask(syscall.Umask(0o022))
+	srv := newFetchServer(t)
+	data, m := tinyModel(srv.URL)
+	srv.body = data
+	s, _ := newTestStore(t, []assets.Model{m}, nil)
+	path, err := s.fetch(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, %v; want 0644", fi.Mode(), err)
+	}
+}
+
+// TestFetchRemovesStaleParts: a temporary file a killed download left is
+// removed by the next download; one still being written is not.
+func TestFetchRemovesStaleParts(t *testing.T) {
+	srv := newFetchServer(t)
+	data, m := tinyModel(srv.URL)
+	srv.body = data
+	s, _ := newTestStore(t, []assets.Model{m}, nil)
+	cache := s.getenv(envCache)
+	stale := writeFile(t, filepath.Join(cache, ".tiny.tflite.123.part"), []byte("half"))
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(stale, old, old)
+	fresh := writeFile(t, filepath.Join(cache, ".tiny.tflite.456.part"), []byte("half"))
+	if _, err := s.fetch(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stale %s: %v", stale, err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("fresh %s: %v", fresh, err)
+	}
+}
+
+// TestSIGTERMStopsDownload: SIGTERM stops a first-use download from a
+// stalled mirror at once, in classify as in model fetch, and leaves no
+// partial file.
+func TestSIGTERMStopsDownload(t *testing.T) {
+	const name = "tf2_mobilenet_v2_1.0_224_ptq" // not built in
+	img := writePNG(t, t.TempDir(), "a.png", 8, 8)
+	for _, args := range [][]string{{"model", "fetch", name}, {"classify", "-m", name, img}} {
+		started := make(chan struct{}, 1)
+		release := make(chan struct{})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Length", "4000000")
+			w.Write(make([]byte, 1000))
+			w.(http.Flusher).Flush()
+			started <- struct{}{}
+			select { // stalls
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}))
+		cache := t.TempDir()
+		cmd := mbv2Command(t, args...)
+		cmd.Env = append(cmd.Env, envCache+"="+cache, envMirror+"="+srv.URL)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		<-started
+		time.Sleep(50 * time.Millisecond) // into the body
+		sent := time.Now()
+		cmd.Process.Signal(syscall.SIGTERM)
+		exited := make(chan error)
+		go func() { exited <- cmd.Wait() }()
+		select {
+		case err := <-exited:
+			t.Logf("%v: stopped %v after SIGTERM: %v", args, time.Since(sent).Round(time.Millisecond), err)
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != exitFailure {
+				t.Errorf("%v: %v, stderr %q", args, err, stderr.String())
+			}
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+			t.Errorf("%v: still running 10 s after SIGTERM", args)
+		}
+		close(release)
+		srv.Close()
+		checkNoFiles(t, cache)
 	}
 }
