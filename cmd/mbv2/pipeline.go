@@ -169,14 +169,20 @@ func (b *batch) run(ctx context.Context) error {
 		}
 		<-tokens
 	}
-	for results != nil {
+	// Once stopped (a signal, a closed stdout), nothing more is printed,
+	// and the run does not wait for the workers: one may be blocked for
+	// good opening a FIFO that no one writes, where a signal cannot reach.
+	stopped := false
+	for outcomes := results; outcomes != nil; {
 		select {
 		case n := <-counted:
 			p.startBar(n)
-		case o, ok := <-results:
+		case <-ctx.Done():
+			outcomes, stopped = nil, true
+		case o, ok := <-outcomes:
 			switch {
 			case !ok:
-				results = nil
+				outcomes = nil
 			case b.opts.unordered:
 				emit(o)
 			default:
@@ -197,7 +203,7 @@ func (b *batch) run(ctx context.Context) error {
 		return errInterrupted
 	case p.writeErr != nil:
 		return p.writeErr
-	case listErr != nil:
+	case !stopped && listErr != nil: // once stopped, the lister may still be writing it
 		return listErr
 	case p.failed > 0:
 		return errReported

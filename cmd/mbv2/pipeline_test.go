@@ -452,3 +452,34 @@ func TestProgressBar(t *testing.T) {
 		t.Errorf("stdout: %q", out.String())
 	}
 }
+
+// TestSIGTERMWhileOpeningFIFO: SIGTERM stops a run whose input is a FIFO
+// that no one opens for writing (the open blocks in the kernel).
+func TestSIGTERMWhileOpeningFIFO(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	cmd := mbv2Command(t, "classify", "-m", tinyModelPath, fifo)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // until it waits in open
+	sent := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	exited := make(chan error)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		t.Logf("stopped %v after SIGTERM", time.Since(sent).Round(time.Millisecond))
+		if code := cmd.ProcessState.ExitCode(); code != exitFailure || stderr.String() != "mbv2: interrupted\n" {
+			t.Errorf("%v, stderr %q", err, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		<-exited
+		t.Errorf("still running 10 s after SIGTERM")
+	}
+}
