@@ -70,7 +70,7 @@ func newInt8Buffers(a *Arch) *int8Buffers {
 // and zero point 127 or 128), and the probabilities are the exact values
 // of the 8-bit output, (q - zero point) * scale.
 func (r *Runner) forwardInt8(rgb []byte) []float32 {
-	a, q, buf := r.arch, r.m.q, r.q
+	a, q, buf := r.plan.Arch, r.m.q, r.q
 	r.start()
 	kernels.QStem(buf.x, rgb, a.Res, a.Res, 0, a.StemH, q.stem)
 	r.lap()
