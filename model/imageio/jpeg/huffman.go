@@ -21,6 +21,7 @@ const eob = 64
 //
 // Longer codes are decoded from maxcode and delta as in figure F.16.
 type huffTable struct {
+	skip    []uint16 // AC tables of sequential scans: see skipEntry
 	fast    [1 << lutBits]int32
 	lut     [1 << lutBits]uint16
 	maxcode [17]int32 // largest code of each length, -1 if none
@@ -59,6 +60,60 @@ func newHuffTable(counts [16]int, vals []byte, ac bool) (*huffTable, error) {
 		code <<= 1
 	}
 	return t, nil
+}
+
+// buildSkip makes the skip table of an AC table, which sequential scans
+// use.
+func (t *huffTable) buildSkip() {
+	if t.skip != nil {
+		return
+	}
+	t.skip = make([]uint16, 1<<skipBits)
+	for i := range t.skip {
+		t.skip[i] = t.skipEntry(uint32(i))
+	}
+}
+
+// skipBits is how many bits the skip table looks at.
+const skipBits = 12
+
+const skipEOB = 1 << 11
+
+// skipEntry is the skip table's entry for the next skipBits bits w of a
+// block's AC coefficients: every whole coefficient (code and magnitude) in
+// w, up to and including an end of block. Bits 0-3 are the bits they take,
+// bits 4-10 how far they move the zigzag index (one more if they end the
+// block, so that "index + advance <= 64" says they all belong to it), and
+// skipEOB says they end it. 0 if the first does not fit.
+func (t *huffTable) skipEntry(w uint32) uint16 {
+	used, adv := 0, 0
+	for used < skipBits {
+		e := t.lut[w<<used>>(skipBits-lutBits)&(1<<lutBits-1)]
+		l := int(e >> 8)
+		if l == 0 || used+l > skipBits {
+			break
+		}
+		r, size := int(e&0xff)>>4, int(e&15)
+		if used+l+size > skipBits {
+			break
+		}
+		used += l + size
+		switch {
+		case size != 0:
+			adv += r + 1
+		case r == 15:
+			adv += 16
+		default: // an end of block (or, in a progressive scan, of a band)
+			return skipEOB | uint16(adv+1)<<4 | uint16(used)
+		}
+		if adv >= 64 {
+			break
+		}
+	}
+	if adv > 64 {
+		return 0
+	}
+	return uint16(adv)<<4 | uint16(used)
 }
 
 // fastEntry is the fast table's entry at index idx, whose first l bits are

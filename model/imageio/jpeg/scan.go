@@ -72,6 +72,9 @@ func (d *decoder) scan(seg []byte, p int) (int, error) {
 			return 0, formatError("missing Huffman table")
 		}
 		c.pred = 0
+		if !d.progressive {
+			d.huff[1][c.ta].buildSkip()
+		}
 	}
 	d.bits = bitState{pos: p}
 	d.pad = 0
@@ -270,10 +273,21 @@ func (d *decoder) blockSequential(c *component, bx, by int) error {
 		}
 		idct(dst, c.stride, &blk, c.sw, c.sh)
 	}
-	// Skip the rest of the block.
+	// Skip the rest of the block, several coefficients a lookup where
+	// they fit.
 	for k <= 63 {
 		if s.n < need {
 			s = d.fill(s)
+		}
+		if e := t.skip[s.acc>>(64-skipBits)]; e != 0 && k+int(e>>4&127) <= 64 {
+			nb := uint(e & 15)
+			s.acc <<= nb
+			s.n -= nb
+			k += int(e >> 4 & 127)
+			if e&skipEOB != 0 {
+				break
+			}
+			continue
 		}
 		if e := t.fast[s.acc>>(64-lutBits)]; e != 0 {
 			nb := uint(e & 0xff)
