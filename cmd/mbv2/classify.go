@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -36,6 +37,8 @@ type classifyOptions struct {
 	unordered bool
 	summary   bool
 	recursive bool
+	hidden    bool
+	exclude   []string
 	filesFrom string
 	nul       bool
 	skipDone  string
@@ -51,9 +54,11 @@ func newClassifyCmd(io *iostreams) *cobra.Command {
 		Long: `Classify images with MobileNetV2 and print the top-k labels of each.
 
 Inputs are files, directories with -r (every file under them whose content
-is an image; symlinks are followed), "-" for one image on standard input,
-and the paths listed in --files-from, one a line (NUL-separated with -0, as
-find -print0 writes). Paths are reported as given.
+is an image; symlinks are followed; hidden names, starting with ".", only
+with --hidden; none that an --exclude GLOB matches by name or by path under
+the directory), "-" for one image on standard input, and the paths listed
+in --files-from, one a line (NUL-separated with -0, as find -print0
+writes). Paths are reported as given.
 
 Images are recognised by content (JPEG, PNG, GIF, BMP, TIFF, WebP). Each is
 central-cropped (--crop) and resized to the model's resolution; one that
@@ -104,7 +109,9 @@ run quietly; Ctrl-C stops it after the last whole record.`,
 	f.IntVarP(&opts.jobs, "jobs", "j", 0, "images classified at once (default: the number of cores)")
 	f.IntVar(&opts.threads, "threads", 0, "threads that share each image's layers (default: cores / jobs)")
 	f.IntVar(&opts.maxPixels, "max-pixels", defaultMaxPixels, "refuse images whose header declares more pixels than this (0: no limit)")
-	f.BoolVarP(&opts.recursive, "recursive", "r", false, "classify the image files under directories")
+	f.BoolVarP(&opts.recursive, "recursive", "r", false, "classify the image files under directories (not hidden ones)")
+	f.BoolVar(&opts.hidden, "hidden", false, "with -r, also files and directories whose name starts with \".\"")
+	f.StringArrayVar(&opts.exclude, "exclude", nil, "with -r, leave out the files and directories whose name or path matches `GLOB` (repeatable)")
 	f.StringVar(&opts.filesFrom, "files-from", "", "read input paths from `FILE`, one a line (\"-\": stdin)")
 	f.BoolVarP(&opts.nul, "null", "0", false, "--files-from paths end with NUL, not newline")
 	f.BoolVar(&opts.unordered, "unordered", false, "print results as they finish, not in input order")
@@ -206,6 +213,13 @@ func newBatch(opts *classifyOptions) (*batch, error) {
 		return usage("--crop %g: must be in (0, 1]", opts.crop)
 	case opts.nul && opts.filesFrom == "":
 		return usage("-0 is for --files-from")
+	case (opts.hidden || len(opts.exclude) > 0) && !opts.recursive:
+		return usage("--hidden and --exclude are for -r")
+	}
+	for _, g := range opts.exclude {
+		if _, err := filepath.Match(g, ""); err != nil {
+			return usage("--exclude %q: %w", g, err)
+		}
 	}
 	stdinUses := 0
 	if opts.filesFrom == "-" {
@@ -236,7 +250,7 @@ func newBatch(opts *classifyOptions) (*batch, error) {
 		}
 		b.format = formatJSON
 	}
-	b.list = &inputLister{args: opts.args, filesFrom: opts.filesFrom, stdin: opts.io.In, nul: opts.nul, recursive: opts.recursive}
+	b.list = &inputLister{args: opts.args, filesFrom: opts.filesFrom, stdin: opts.io.In, nul: opts.nul, recursive: opts.recursive, hidden: opts.hidden, exclude: opts.exclude}
 	if opts.shard != "" {
 		if b.list.shard, err = parseShard(opts.shard); err != nil {
 			return usage("%w", err)

@@ -33,6 +33,8 @@ type inputLister struct {
 	stdin     io.Reader // read by --files-from -
 	nul       bool      // --files-from is NUL-separated
 	recursive bool
+	hidden    bool     // -r also lists names that start with "."
+	exclude   []string // -r leaves out the names or paths these globs match
 	shard     shard
 	done      doneSet // --skip-done
 
@@ -121,6 +123,10 @@ func (l *inputLister) walk(dir string, up []dirInfo, emit func(input) bool) bool
 	}
 	for _, e := range entries {
 		path := dir + sep + e.Name() // not filepath.Join: it would clean "./photos" to "photos"
+		rel := strings.TrimLeft(strings.TrimPrefix(path, up[0].path), string(filepath.Separator))
+		if l.skip(e.Name(), rel) {
+			continue
+		}
 		mode := e.Type()
 		var fi fs.FileInfo
 		if mode&fs.ModeSymlink != 0 || mode.IsDir() {
@@ -152,6 +158,25 @@ func (l *inputLister) walk(dir string, up []dirInfo, emit func(input) bool) bool
 		// Devices, pipes and sockets found under a directory are not photos.
 	}
 	return true
+}
+
+// skip says whether -r leaves out the file or directory name at rel, its
+// path under the directory given: a hidden one (as fd and ripgrep do,
+// unless --hidden), or one that an --exclude glob matches, by name or by
+// rel.
+func (l *inputLister) skip(name, rel string) bool {
+	if !l.hidden && strings.HasPrefix(name, ".") {
+		return true
+	}
+	for _, g := range l.exclude {
+		if ok, _ := filepath.Match(g, name); ok {
+			return true
+		}
+		if ok, _ := filepath.Match(g, rel); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // loopsTo returns the index in up of the directory fi is, or -1.

@@ -290,3 +290,38 @@ func TestClassifySkipDoneNotUTF8(t *testing.T) {
 		t.Errorf("resumed: exit %d, stdout %q, stderr %s", code, stdout, stderr)
 	}
 }
+
+// TestClassifyHiddenExclude: -r passes over hidden files and directories
+// unless --hidden, and whatever --exclude matches, by name or by path
+// under the directory given.
+func TestClassifyHiddenExclude(t *testing.T) {
+	dir := t.TempDir()
+	a := writePNG(t, dir, "a.png", 8, 8)
+	hiddenFile := writePNG(t, dir, ".a.png", 8, 8)
+	for _, d := range []string{".thumbs", "raw"} {
+		os.Mkdir(filepath.Join(dir, d), 0o755)
+	}
+	hiddenDir := writePNG(t, filepath.Join(dir, ".thumbs"), "b.png", 8, 8)
+	raw := writePNG(t, filepath.Join(dir, "raw"), "c.png", 8, 8)
+	keep := writePNG(t, filepath.Join(dir, "raw"), "d.jpg.png", 8, 8)
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{nil, []string{a, raw, keep}},
+		{[]string{"--hidden"}, []string{hiddenFile, hiddenDir, a, raw, keep}},
+		{[]string{"--exclude", "raw"}, []string{a}},
+		{[]string{"--exclude", "raw/c.*", "--exclude", "a.*"}, []string{keep}},
+		{[]string{"--hidden", "--exclude", ".thumbs"}, []string{hiddenFile, a, raw, keep}},
+	} {
+		code, stdout, stderr := runCmd(t, nil, append(append([]string{"classify", "-m", tinyModelPath, "--json", "-r"}, c.args...), dir)...)
+		if got := files(records(t, stdout)); code != exitOK || !slices.Equal(got, c.want) {
+			t.Errorf("%v: exit %d, files %q, want %q; stderr %s", c.args, code, got, c.want, stderr)
+		}
+	}
+	for _, args := range [][]string{{"--hidden", a}, {"-r", "--exclude", "[", dir}} {
+		if code, _, _ := runCmd(t, nil, append([]string{"classify", "-m", tinyModelPath}, args...)...); code != exitUsage {
+			t.Errorf("%v: exit %d", args, code)
+		}
+	}
+}
