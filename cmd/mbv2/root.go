@@ -95,6 +95,7 @@ func newRootCmd(io *iostreams) *cobra.Command {
 		newModelCmd(io),
 		newBenchCmd(io),
 	)
+	registerCompletions(root)
 	return root
 }
 

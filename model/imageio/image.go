@@ -15,6 +15,7 @@ import (
 	"image/png"
 	"io"
 	"math"
+	"slices"
 	"strings"
 
 	scaledjpeg "github.com/mbv2/mbv2/model/imageio/jpeg"
@@ -47,6 +48,9 @@ func ParseResize(s string) (Resize, error) {
 	}
 	return 0, fmt.Errorf("unknown resize filter %q (choose %s)", s, strings.Join(resizeNames[:], ", "))
 }
+
+// ResizeNames lists the filter names ParseResize knows.
+func ResizeNames() []string { return slices.Clone(resizeNames[:]) }
 
 func (r Resize) String() string {
 	if r >= 0 && int(r) < len(resizeNames) {
@@ -128,6 +132,9 @@ func ParseDecode(s string) (Decode, error) {
 	}
 	return 0, fmt.Errorf("unknown decode mode %q (choose %s)", s, strings.Join(decodeNames[:], ", "))
 }
+
+// DecodeNames lists the modes ParseDecode knows.
+func DecodeNames() []string { return slices.Clone(decodeNames[:]) }
 
 func (d Decode) String() string {
 	if d >= 0 && int(d) < len(decodeNames) {
