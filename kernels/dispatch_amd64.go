@@ -19,10 +19,14 @@ var archImpls = []impl{{
 	pointwise: pointwiseAVX2,
 	depthwise: depthwiseAVX2,
 	stem:      stemAVX2,
+
+	qpointwise: qpointwiseAVX2,
 }, {
 	name:      "avx512",
 	ok:        cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX2, cpuid.FMA3),
 	pointwise: pointwiseAVX512,
 	depthwise: depthwiseAVX512,
 	stem:      stemAVX512,
+
+	qpointwise: qpointwiseAVX2,
 }}

@@ -23,6 +23,30 @@ type QPointwiseWeights struct {
 	Bias      []int32 // [ceil(Cout/Tile)*Tile], zero-padded
 	WZero     int32   // the weights' zero point; 0 for symmetric weights
 	Out       Requant // Mult and Shift padded to the tiles
+
+	// The requantization of each tile as the SIMD kernels apply it
+	// (see requantTable): [tiles][5][Tile].
+	rq []int32
+}
+
+// requantTable lays out the requantization of out, n channels padded to
+// tiles, for the SIMD kernels: per tile, Tile of each of the multiplier,
+// the left shift, the rounding right shift, its mask 2^right-1 and half
+// the mask (see RoundingDivideByPOT).
+func requantTable(out Requant, n int) []int32 {
+	tiles := roundUp(n, Tile) / Tile
+	rq := make([]int32, tiles*5*Tile)
+	for o := range tiles * Tile {
+		t, j := o/Tile, o%Tile
+		row := rq[t*5*Tile:]
+		right := max(-out.Shift[o], 0)
+		row[j] = out.Mult[o]
+		row[Tile+j] = max(out.Shift[o], 0)
+		row[2*Tile+j] = right
+		row[3*Tile+j] = int32(1)<<right - 1
+		row[4*Tile+j] = (int32(1)<<right - 1) >> 1
+	}
+	return rq
 }
 
 // signed returns 8-bit weight b as int8: a uint8 weight minus 128.
@@ -73,6 +97,7 @@ func PackQPointwise(w []byte, unsigned bool, wZero int32, bias []int32, cout, ci
 			p.Bias[o] += bias[o]
 		}
 	}
+	p.rq = requantTable(p.Out, cout)
 	return p
 }
 
