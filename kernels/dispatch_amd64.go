@@ -21,6 +21,7 @@ var archImpls = []impl{{
 	stem:      stemAVX2,
 
 	qpointwise: qpointwiseAVX2,
+	qdepthwise: qdepthwiseAVX2,
 }, {
 	name:      "avx512",
 	ok:        cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX2, cpuid.FMA3),
@@ -29,4 +30,5 @@ var archImpls = []impl{{
 	stem:      stemAVX512,
 
 	qpointwise: qpointwiseAVX2,
+	qdepthwise: qdepthwiseAVX2,
 }}

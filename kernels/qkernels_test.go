@@ -231,6 +231,16 @@ func TestQDepthwise(t *testing.T) {
 							t.Fatalf("h %d w %d c %d stride %d per-channel %v: [%d] = %d, want %d", h, w, ch, stride, perChannel, i, dst[i], want[i])
 						}
 					}
+					// A range of channels from a tile boundary, as a thread's share.
+					if ch > Tile {
+						part := make([]uint8, oh*ow*ch)
+						QDepthwise(part, src, h, w, stride, h, 0, oh, wt, Tile, ch)
+						for i := range part {
+							if c := i % ch; c >= Tile && part[i] != want[i] || c < Tile && part[i] != 0 {
+								t.Fatalf("h %d w %d c %d stride %d: channels [%d, %d): [%d] = %d, want %d", h, w, ch, stride, Tile, ch, i, part[i], want[i])
+							}
+						}
+					}
 				})
 			}
 		}

@@ -111,6 +111,9 @@ type QDepthwiseWeights struct {
 	Bias   []int32 // [roundUp(C, Tile)]
 	InZero int32
 	Out    Requant
+
+	rq []int32 // requantTable(Out)
+	zp []uint8 // [roundUp(C, Tile)] of InZero: what a tap in the padding reads
 }
 
 // PackQDepthwise packs w, [1][3][3][c] 8-bit weights (uint8 if unsigned)
@@ -118,7 +121,12 @@ type QDepthwiseWeights struct {
 // bias [c] (nil for none).
 func PackQDepthwise(w []byte, unsigned bool, wZero []int32, bias []int32, c int, inZero int32, out Requant) *QDepthwiseWeights {
 	cp := roundUp(c, Tile)
-	p := &QDepthwiseWeights{C: c, W: make([]int16, 9*cp), Bias: make([]int32, cp), InZero: inZero, Out: padRequant(out, cp)}
+	p := &QDepthwiseWeights{C: c, W: make([]int16, 9*cp), Bias: make([]int32, cp), InZero: inZero, Out: padRequant(out, cp),
+		zp: make([]uint8, cp)}
+	p.rq = requantTable(p.Out, cp)
+	for i := range p.zp {
+		p.zp[i] = uint8(inZero)
+	}
 	for tap := range 9 {
 		for i := range c {
 			p.W[tap*cp+i] = widen(w[tap*c+i], unsigned) - int16(zeroAt(wZero, i))
