@@ -296,7 +296,11 @@ func PrepareRGB(dst []byte, img image.Image, size int, crop float64, filter Resi
 		resizeNearest(dst, rows, size)
 	default:
 		f := filters[filter]
-		resample(dst, rows, size, makeCoeffs(w, size, f), makeCoeffs(h, size, f))
+		if h > size {
+			resampleTall(dst, rows, size, makeCoeffs(w, size, f), newCoeffMaker(h, size, f))
+		} else {
+			resample(dst, rows, size, makeCoeffs(w, size, f), makeCoeffs(h, size, f))
+		}
 	}
 	return nil
 }
@@ -408,38 +412,61 @@ type coeffs struct {
 // with PIL's arithmetic (precompute_coeffs, normalize_coeffs_8bpc), so that
 // the sums round as PIL's do.
 func makeCoeffs(in, out int, f filter) coeffs {
-	scale := float64(in) / float64(out)
-	fscale := max(scale, 1)
-	support := f.support * fscale
-	ss := 1 / fscale
-	ksize := int(math.Ceil(support))*2 + 1 // the most inputs one output can see
+	m := newCoeffMaker(in, out, f)
 	c := coeffs{make([]int, out), make([][]int32, out)}
-	all := make([]int32, out*ksize)
-	w := make([]float64, ksize)
+	all := make([]int32, out*m.ksize)
 	for xx := range out {
-		center := (float64(xx) + 0.5) * scale
-		first := max(int(center-support+0.5), 0)
-		n := min(int(center+support+0.5), in) - first
-		sum := 0.0
-		for x := range n {
-			w[x] = f.kernel((float64(x+first) - center + 0.5) * ss)
-			sum += w[x]
-		}
-		k := all[xx*ksize : xx*ksize+n]
-		for x := range n {
-			v := w[x]
-			if sum != 0 {
-				v /= sum
-			}
-			if v < 0 {
-				k[x] = int32(-0.5 + v*(1<<precBits))
-			} else {
-				k[x] = int32(0.5 + v*(1<<precBits))
-			}
-		}
-		c.first[xx], c.k[xx] = first, k
+		c.first[xx], c.k[xx] = m.at(xx, all[xx*m.ksize:(xx+1)*m.ksize])
 	}
 	return c
+}
+
+// A coeffMaker computes the weights of one output pixel at a time: those
+// of all the outputs together take (in/out) x support x out int32s, 800 MB
+// for a 100-megapixel-tall image, where one output's are a few MB.
+type coeffMaker struct {
+	in, out            int
+	f                  filter
+	scale, support, ss float64
+	ksize              int       // the most inputs one output can see
+	w                  []float64 // scratch, ksize
+}
+
+func newCoeffMaker(in, out int, f filter) *coeffMaker {
+	m := &coeffMaker{in: in, out: out, f: f, scale: float64(in) / float64(out)}
+	fscale := max(m.scale, 1)
+	m.support = f.support * fscale
+	m.ss = 1 / fscale
+	m.ksize = int(math.Ceil(m.support))*2 + 1
+	m.w = make([]float64, m.ksize)
+	return m
+}
+
+// at computes the weights of output xx into k (len ksize) and returns its
+// first input and the weights, a prefix of k.
+func (m *coeffMaker) at(xx int, k []int32) (int, []int32) {
+	center := (float64(xx) + 0.5) * m.scale
+	first := max(int(center-m.support+0.5), 0)
+	n := min(int(center+m.support+0.5), m.in) - first
+	w := m.w
+	sum := 0.0
+	for x := range n {
+		w[x] = m.f.kernel((float64(x+first) - center + 0.5) * m.ss)
+		sum += w[x]
+	}
+	k = k[:n]
+	for x := range n {
+		v := w[x]
+		if sum != 0 {
+			v /= sum
+		}
+		if v < 0 {
+			k[x] = int32(-0.5 + v*(1<<precBits))
+		} else {
+			k[x] = int32(0.5 + v*(1<<precBits))
+		}
+	}
+	return first, k
 }
 
 // clip8 rounds a fixed-point sum (which started at one half) to a byte.
@@ -463,20 +490,7 @@ func resample(dst []byte, rows *rowReader, size int, kx, ky coeffs) {
 	y1 := ky.first[size-1] + len(ky.k[size-1])
 	tmp := make([]byte, (y1-y0)*stride) // (y1-y0) rows x size x RGB
 	for y := y0; y < y1; y++ {
-		src := rows.row(y)
-		out := tmp[(y-y0)*stride : (y-y0+1)*stride]
-		for xx := 0; xx < size; xx++ {
-			k := kx.k[xx]
-			p := src[4*kx.first[xx]:]
-			r, g, b := int32(half), int32(half), int32(half)
-			for i, c := range k {
-				v := binary.LittleEndian.Uint32(p[4*i:]) // R, G, B, A
-				r += int32(v&0xff) * c
-				g += int32(v>>8&0xff) * c
-				b += int32(v>>16&0xff) * c
-			}
-			out[3*xx], out[3*xx+1], out[3*xx+2] = clip8(r), clip8(g), clip8(b)
-		}
+		resizeRow(tmp[(y-y0)*stride:(y-y0+1)*stride], rows.row(y), kx)
 	}
 	acc := make([]int32, stride)
 	for yy := 0; yy < size; yy++ {
@@ -493,6 +507,87 @@ func resample(dst []byte, rows *rowReader, size int, kx, ky coeffs) {
 		out := dst[yy*stride : (yy+1)*stride]
 		for x, v := range acc {
 			out[x] = clip8(v)
+		}
+	}
+}
+
+// resizeRow resizes one row of RGBA pixels, src, to the RGB row out with
+// the weights kx.
+func resizeRow(out, src []byte, kx coeffs) {
+	const half = 1 << (precBits - 1)
+	for xx := range kx.first {
+		k := kx.k[xx]
+		p := src[4*kx.first[xx]:]
+		r, g, b := int32(half), int32(half), int32(half)
+		for i, c := range k {
+			v := binary.LittleEndian.Uint32(p[4*i:]) // R, G, B, A
+			r += int32(v&0xff) * c
+			g += int32(v>>8&0xff) * c
+			b += int32(v>>16&0xff) * c
+		}
+		out[3*xx], out[3*xx+1], out[3*xx+2] = clip8(r), clip8(g), clip8(b)
+	}
+}
+
+// resampleTall is resample for a crop taller than size, with the same
+// sums: each source row is resized horizontally once and added into the
+// few output rows whose window holds it, which are written as soon as
+// their window ends. resample would keep every row the vertical pass
+// reads, the crop's height x size x 3 bytes: 672 MB for a 1x1,000,000
+// image at 224. Here memory is a few output rows and their weights.
+func resampleTall(dst []byte, rows *rowReader, size int, kx coeffs, ky *coeffMaker) {
+	const half = 1 << (precBits - 1)
+	stride := 3 * size
+	type outRow struct {
+		first int
+		k     []int32 // weights of the source rows first, first+1, ...
+		acc   []int32 // stride sums
+	}
+	var live, free []*outRow // live in output order
+	var pending *outRow      // output row next, its window not reached yet
+	next := 0
+	hrow := make([]byte, stride)
+	for y := 0; y < ky.in && (next < size || len(live) > 0); y++ {
+		for next < size {
+			if pending == nil {
+				if n := len(free); n > 0 {
+					pending, free = free[n-1], free[:n-1]
+				} else {
+					pending = &outRow{k: make([]int32, ky.ksize), acc: make([]int32, stride)}
+				}
+				pending.first, pending.k = ky.at(next, pending.k[:ky.ksize])
+				for i := range pending.acc {
+					pending.acc[i] = half
+				}
+			}
+			if pending.first > y {
+				break
+			}
+			live = append(live, pending)
+			pending = nil
+			next++
+		}
+		if len(live) == 0 {
+			continue // no output reads this row
+		}
+		resizeRow(hrow, rows.row(y), kx)
+		for _, o := range live {
+			if i := y - o.first; i < len(o.k) {
+				c := o.k[i]
+				for x, v := range hrow {
+					o.acc[x] += int32(v) * c
+				}
+			}
+		}
+		for len(live) > 0 && live[0].first+len(live[0].k) <= y+1 {
+			o := live[0]
+			yy := next - len(live)
+			out := dst[yy*stride : (yy+1)*stride]
+			for x, v := range o.acc {
+				out[x] = clip8(v)
+			}
+			live = live[1:]
+			free = append(free, o)
 		}
 	}
 }

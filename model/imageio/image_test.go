@@ -930,3 +930,55 @@ func TestParseDecode(t *testing.T) {
 		t.Error("ParseDecode(quick): no error")
 	}
 }
+
+// randomNRGBA is a w x h image of seeded random pixels, some translucent.
+func randomNRGBA(w, h int, seed uint64) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	r := rand.New(rand.NewPCG(seed, 1))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(r.IntN(256))
+	}
+	return img
+}
+
+// TestResampleTallMatchesWhole: streaming the vertical pass of a crop
+// taller than the output gives the bytes of the pass over all its rows.
+func TestResampleTallMatchesWhole(t *testing.T) {
+	for _, c := range []struct{ w, h, size int }{
+		{1, 1000, 7}, {5, 9, 8}, {13, 200, 16}, {40, 41, 40}, {3, 3001, 224}, {17, 64, 3}, {2, 5, 1},
+	} {
+		img := randomNRGBA(c.w, c.h, uint64(c.w*c.h))
+		for _, filter := range []Resize{ResizeBilinear, ResizeCatmullRom} {
+			f := filters[filter]
+			kx := makeCoeffs(c.w, c.size, f)
+			want := make([]byte, 3*c.size*c.size)
+			resample(want, newRowReader(img, img.Bounds()), c.size, kx, makeCoeffs(c.h, c.size, f))
+			got := make([]byte, len(want))
+			resampleTall(got, newRowReader(img, img.Bounds()), c.size, kx, newCoeffMaker(c.h, c.size, f))
+			if !bytes.Equal(got, want) {
+				t.Errorf("%dx%d to %d, %v: streamed differs", c.w, c.h, c.size, filter)
+			}
+		}
+	}
+}
+
+// TestPrepareRGBTallThinMemory: shrinking a 1 x 50,000 image allocates
+// about what the output takes, not its height x size x 3 bytes (34 MB);
+// so 1 x 100,000,000, within the default --max-pixels, cannot exhaust
+// memory either.
+func TestPrepareRGBTallThinMemory(t *testing.T) {
+	const h, size = 50_000, 224
+	img := randomNRGBA(1, h, 1)
+	dst := make([]byte, 3*size*size)
+	for _, filter := range []Resize{ResizeBilinear, ResizeCatmullRom} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		if err := PrepareRGB(dst, img, size, 1, filter); err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		if a := after.TotalAlloc - before.TotalAlloc; a > 4<<20 {
+			t.Errorf("%v: allocated %d bytes", filter, a)
+		}
+	}
+}
