@@ -108,13 +108,21 @@ func makeDivisible(v float64) int {
 	return n
 }
 
+// checkRes refuses input resolutions the network is not laid out for.
+func checkRes(res int) error {
+	if res < 32 || res > 4096 {
+		return fmt.Errorf("resolution %d out of range [32, 4096]", res)
+	}
+	return nil
+}
+
 // NewArch lays out the network for cfg.
 func NewArch(cfg Config) (*Arch, error) {
 	if !(cfg.Width > 0 && cfg.Width <= 4) || math.IsNaN(cfg.Width) {
 		return nil, fmt.Errorf("width multiplier %g out of range (0, 4]", cfg.Width)
 	}
-	if cfg.Res < 32 || cfg.Res > 4096 {
-		return nil, fmt.Errorf("resolution %d out of range [32, 4096]", cfg.Res)
+	if err := checkRes(cfg.Res); err != nil {
+		return nil, err
 	}
 	if cfg.Classes < 1 || cfg.Classes > 100000 {
 		return nil, fmt.Errorf("class count %d out of range [1, 100000]", cfg.Classes)

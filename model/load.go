@@ -78,6 +78,11 @@ func InputSize(data []byte) (int, error) {
 	if len(s) != 4 || s[0] != 1 || s[3] != 3 || s[1] != s[2] || s[1] < 1 {
 		return 0, fmt.Errorf("expected a [1,N,N,3] input, found %v", s)
 	}
+	// Checked here as Load does, so that no image is resized to a
+	// resolution the model is then refused for.
+	if err := checkRes(s[1]); err != nil {
+		return 0, err
+	}
 	return s[1], nil
 }
 

@@ -2,13 +2,16 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -307,4 +310,40 @@ func top1(p map[int]float32) int {
 		}
 	}
 	return best
+}
+
+// TestClassifyResolutionOutOfRange: a model whose input resolution is out
+// of range is refused before any image is decoded or resized to it.
+func TestClassifyResolutionOutOfRange(t *testing.T) {
+	dir := t.TempDir()
+	tiny, err := os.ReadFile(tinyModelPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := writePNG(t, dir, "a.png", 400, 400)
+	for _, res := range []int32{8, 5000} {
+		// The input tensor's shape [1, 32, 32, 3], the only one in the file.
+		shape := binary.LittleEndian.AppendUint32(nil, 1)
+		patched := binary.LittleEndian.AppendUint32(bytes.Clone(shape), uint32(res))
+		patched = binary.LittleEndian.AppendUint32(patched, uint32(res))
+		shape = binary.LittleEndian.AppendUint32(binary.LittleEndian.AppendUint32(shape, 32), 32)
+		shape = binary.LittleEndian.AppendUint32(shape, 3)
+		patched = binary.LittleEndian.AppendUint32(patched, 3)
+		if bytes.Count(tiny, shape) != 1 {
+			t.Fatal("the tiny model's input shape is not where it was")
+		}
+		m := writeFile(t, filepath.Join(dir, fmt.Sprintf("res%d.tflite", res)), bytes.Replace(tiny, shape, patched, 1))
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		code, stdout, stderr := runCmd(t, nil, "classify", "-m", m, img, img)
+		runtime.ReadMemStats(&after)
+		want := fmt.Sprintf("resolution %d out of range [32, 4096]", res)
+		if code != exitFailure || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("res %d: exit %d, stdout %q, stderr %q", res, code, stdout, stderr)
+		}
+		// An image resized to 5000x5000 takes 75 MB.
+		if a := after.TotalAlloc - before.TotalAlloc; a > 8<<20 {
+			t.Errorf("res %d: allocated %d bytes", res, a)
+		}
+	}
 }

@@ -260,6 +260,12 @@ func (w *worker) classify(in input) (res result, skip bool) {
 // which a JPEG's decoding scale depends on, is known before.
 func (w *worker) forward() ([]float32, error) {
 	<-w.b.sized
+	if w.b.res == 0 { // the model has no resolution: it will fail to load
+		<-w.b.loaded
+		if w.b.loadErr != nil {
+			return nil, w.b.loadErr
+		}
+	}
 	img, err := imageio.DecodeScaled(w.buf.Bytes(), w.b.opts.maxPixels, w.b.res, w.b.opts.crop, w.b.decode)
 	if err != nil {
 		return nil, err
