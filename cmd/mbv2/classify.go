@@ -43,6 +43,7 @@ type classifyOptions struct {
 	nul       bool
 	skipDone  string
 	shard     string
+	output    string
 	args      []string
 }
 
@@ -67,9 +68,10 @@ to 8/8, in the DCT domain) whose crop still covers that resolution
 (--decode fast), or at full size (--decode exact). An image whose header declares more than
 --max-pixels is refused before it is decoded.
 
-The model is a known name (see 'mbv2 model list'; downloaded on first use) or
-the path of a MobileNetV2 .tflite file, from -m or $MBV2_MODEL. It is loaded
-once; -j workers each decode, resize and classify one image at a time.
+The model is a known name (see 'mbv2 model list': the default is built in,
+the others are downloaded on first use) or the path of a MobileNetV2 .tflite
+file, from -m or $MBV2_MODEL. It is loaded once; -j workers each decode,
+resize and classify one image at a time.
 
 Results go to stdout in input order (--unordered: as they finish), one
 record per image, written whole as soon as it is known:
@@ -89,11 +91,28 @@ run quietly; Ctrl-C stops it after the last whole record.`,
   mbv2 classify -r --format csv -k 1 photos/ > labels.csv
   find photos -name '*.jpg' -print0 | mbv2 classify --files-from - -0 --json
   mbv2 classify -r photos --json --skip-done out.jsonl >> out.jsonl
+  mbv2 classify -r photos --json --skip-done out.jsonl -o out.jsonl
   mbv2 classify -r photos --json --shard 2/8 > out.2.jsonl
   mbv2 classify -m tf2_mobilenet_v2_1.0_224_ptq --timing cat.jpg`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.args = args
-			return runClassify(cmd.Context(), opts)
+			if opts.output == "" {
+				return runClassify(cmd.Context(), opts)
+			}
+			// Appended to, so that it can also be the --skip-done file of a
+			// resumed run: a container without a shell cannot redirect.
+			f, err := os.OpenFile(opts.output, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+			if err != nil {
+				return err // the error names the file
+			}
+			out := *opts.io
+			out.Out = f
+			opts.io = &out
+			err = runClassify(cmd.Context(), opts)
+			if cerr := f.Close(); err == nil && cerr != nil {
+				err = cerr
+			}
+			return err
 		},
 	}
 	f := cmd.Flags()
@@ -118,6 +137,7 @@ run quietly; Ctrl-C stops it after the last whole record.`,
 	f.BoolVar(&opts.summary, "summary", false, "print images, failures and images/s to stderr at the end")
 	f.StringVar(&opts.skipDone, "skip-done", "", "skip the inputs labelled in `FILE`, the --json output of an earlier run (none if it does not exist yet)")
 	f.StringVar(&opts.shard, "shard", "", "classify only the inputs whose path hashes to shard `I/N` (0 <= I < N)")
+	f.StringVarP(&opts.output, "output", "o", "", "append the results to `FILE` instead of writing them to stdout")
 	return cmd
 }
 

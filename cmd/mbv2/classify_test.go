@@ -347,3 +347,34 @@ func TestClassifyResolutionOutOfRange(t *testing.T) {
 		}
 	}
 }
+
+// TestClassifyOutputAppends checks -o appends to its file, which can then
+// be the --skip-done file of the next run, with nothing on stdout.
+func TestClassifyOutputAppends(t *testing.T) {
+	dir := t.TempDir()
+	a, b := writePNG(t, dir, "a.png", 20, 20), writePNG(t, dir, "b.png", 30, 20)
+	out := filepath.Join(dir, "out.jsonl")
+	for _, args := range [][]string{
+		{"classify", "-m", tinyModelPath, "--json", "-o", out, a},
+		{"classify", "-m", tinyModelPath, "--json", "-o", out, "--skip-done", out, a, b},
+	} {
+		if code, stdout, stderr := runCmd(t, nil, args...); code != exitOK || stdout != "" || stderr != "" {
+			t.Fatalf("%q: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+		}
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, l := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+		var res result
+		if err := json.Unmarshal([]byte(l), &res); err != nil || len(res.Top) == 0 {
+			t.Fatalf("line %q: %v", l, err)
+		}
+		files = append(files, res.File)
+	}
+	if strings.Join(files, " ") != a+" "+b {
+		t.Errorf("%s holds %q, want %s then %s once each", out, files, a, b)
+	}
+}
