@@ -27,8 +27,8 @@ type job interface {
 // before wrote (the same band of rows, mostly), then any part not yet
 // taken. So when the machine is busy and a helper is not running, the
 // caller computes its part too rather than wait for it: it only ever waits
-// for parts already under way. Part i always uses scratch[i], whoever runs
-// it.
+// for parts already under way. Part i always has the buffers of thread i
+// (Runner.scratch), whoever runs it.
 //
 // Layers follow each other within microseconds, so a helper that has done
 // its part spins a little for the next step before it sleeps: waking a
@@ -52,22 +52,22 @@ const (
 )
 
 func newTeam(threads int) *team {
-	p := &team{threads: min(max(threads, 1), maxThreads), finished: make(chan struct{}, 1)}
-	for i := range p.threads - 1 {
+	t := &team{threads: min(max(threads, 1), maxThreads), finished: make(chan struct{}, 1)}
+	for i := range t.threads - 1 {
 		c := make(chan struct{}, 1)
-		p.wake = append(p.wake, c)
-		go p.helper(i+1, c)
+		t.wake = append(t.wake, c)
+		go t.helper(i+1, c)
 	}
-	return p
+	return t
 }
 
 // helper is thread i of the team.
-func (p *team) helper(i int, wake chan struct{}) {
+func (t *team) helper(i int, wake chan struct{}) {
 	var seen uint64 // the generation of the last step seen
-	for p.await(seen, wake) {
-		seen = p.next.Load() >> 40
-		if p.help(seen, i) && p.waiting.Swap(false) {
-			p.finished <- struct{}{}
+	for t.await(seen, wake) {
+		seen = t.next.Load() >> 40
+		if t.help(seen, i) && t.waiting.Swap(false) {
+			t.finished <- struct{}{}
 		}
 	}
 }
@@ -81,10 +81,10 @@ func (p *team) helper(i int, wake chan struct{}) {
 // two threads, and each then worked on caches warmed for the other's band.
 // Passes slower than on one thread went from about 1 in 4 to 1 in 10 or
 // fewer (2 threads, 1.0/224, old and new interleaved in one process).
-func (p *team) await(seen uint64, wake chan struct{}) bool {
+func (t *team) await(seen uint64, wake chan struct{}) bool {
 	start := time.Now()
-	for i := 0; p.next.Load()>>40 == seen; i++ {
-		if p.closed.Load() {
+	for i := 0; t.next.Load()>>40 == seen; i++ {
+		if t.closed.Load() {
 			return false
 		}
 		if i%64 == 63 && time.Since(start) > spinFor {
@@ -99,10 +99,10 @@ func (p *team) await(seen uint64, wake chan struct{}) bool {
 
 // help computes parts of step generation gen, part own first, until none
 // is left, and reports whether it finished the last one.
-func (p *team) help(gen uint64, own int) (last bool) {
+func (t *team) help(gen uint64, own int) (last bool) {
 	i := own
 	for {
-		v := p.next.Load()
+		v := t.next.Load()
 		parts, taken := int(v>>32&0xff), uint32(v)
 		if v>>40 != gen {
 			return last
@@ -114,35 +114,35 @@ func (p *team) help(gen uint64, own int) (last bool) {
 			}
 			i = bits.TrailingZeros32(free)
 		}
-		if !p.next.CompareAndSwap(v, v|1<<i) {
+		if !t.next.CompareAndSwap(v, v|1<<i) {
 			continue
 		}
 		// The step cannot change before its parts are done.
-		n := p.job.size()
-		p.job.run(i, i*n/parts, (i+1)*n/parts)
-		last = p.done.Add(1) == int32(parts)
+		n := t.job.size()
+		t.job.run(i, i*n/parts, (i+1)*n/parts)
+		last = t.done.Add(1) == int32(parts)
 	}
 }
 
 // run computes the step on the team's threads.
-func (p *team) run(s job) {
+func (t *team) run(s job) {
 	n := s.size()
-	parts := min(p.threads, n)
+	parts := min(t.threads, n)
 	if parts <= 1 {
 		s.run(0, 0, n)
 		return
 	}
-	p.gen = (p.gen + 1) & (1<<24 - 1)
-	p.done.Store(0)
-	p.job = s
-	p.next.Store(p.gen<<40 | uint64(parts)<<32)
-	for _, c := range p.wake[:parts-1] {
+	t.gen = (t.gen + 1) & (1<<24 - 1)
+	t.done.Store(0)
+	t.job = s
+	t.next.Store(t.gen<<40 | uint64(parts)<<32)
+	for _, c := range t.wake[:parts-1] {
 		select {
 		case c <- struct{}{}:
 		default: // rung already
 		}
 	}
-	if p.help(p.gen, 0) {
+	if t.help(t.gen, 0) {
 		return
 	}
 	// Wait for the parts under way: spinning, as they are about as long
@@ -151,7 +151,7 @@ func (p *team) run(s job) {
 	// microseconds and can swap the goroutines between the threads, so the
 	// common case does not.
 	start := time.Now()
-	for i := 0; p.done.Load() < int32(parts); i++ {
+	for i := 0; t.done.Load() < int32(parts); i++ {
 		if i%64 == 63 {
 			if d := time.Since(start); d > waitFor {
 				break
@@ -162,16 +162,16 @@ func (p *team) run(s job) {
 	}
 	// Asleep: say so, then look again, so that the helper that finishes
 	// the last part either is seen to have finished or sees the flag.
-	p.waiting.Store(true)
-	if p.done.Load() < int32(parts) || !p.waiting.Swap(false) {
-		<-p.finished
+	t.waiting.Store(true)
+	if t.done.Load() < int32(parts) || !t.waiting.Swap(false) {
+		<-t.finished
 	}
 }
 
-func (p *team) close() {
-	p.closed.Store(true)
-	for _, c := range p.wake {
+func (t *team) close() {
+	t.closed.Store(true)
+	for _, c := range t.wake {
 		close(c)
 	}
-	p.wake = nil
+	t.wake = nil
 }
