@@ -118,7 +118,13 @@ type decoder struct {
 	adobeTr uint8
 	sawSOF  bool
 	sawSOS  bool
+	scans   int
 }
+
+// maxScans bounds the scans of a file, as libjpeg-turbo's scan limit does:
+// each scan visits every block, so a small hostile file of many empty
+// scans could otherwise take minutes. Real progressive files have about ten.
+const maxScans = 500
 
 // Decode decodes a JPEG at scale n/8, 1 <= n <= 8: an image of
 // ScaledSize(width, height, n) pixels, *image.YCbCr, *image.Gray,
@@ -226,6 +232,9 @@ func (d *decoder) decode() error {
 				return formatError("SOS before SOF")
 			}
 			d.sawSOS = true
+			if d.scans++; d.scans > maxScans {
+				return formatError("more than 500 scans")
+			}
 			p, err = d.scan(seg, p)
 		case marker >= app0 && marker <= app15, marker == com:
 			// ignored

@@ -241,3 +241,34 @@ func TestDecodeConfig(t *testing.T) {
 		t.Errorf("arith.jpg: %v, want the unsupported arithmetic coding", err)
 	}
 }
+
+// TestTooManyScans repeats the DC refinement scan of a progressive file (a
+// bit a block, whatever came before) until there are more than maxScans.
+func TestTooManyScans(t *testing.T) {
+	data := readTestdata(t, "gray-prog.jpg")
+	var scan []byte
+	for p := 0; p+9 < len(data); p++ {
+		// SOS of one component: length 8, then Ss, Se, Ah|Al at 7..9.
+		if data[p] == 0xff && data[p+1] == sos && data[p+7] == 0 && data[p+8] == 0 && data[p+9]>>4 != 0 {
+			end := p + 10
+			for !(data[end] == 0xff && data[end+1] != 0) {
+				end++
+			}
+			scan = data[p:end]
+		}
+	}
+	if scan == nil {
+		t.Fatal("no DC refinement scan")
+	}
+	for _, n := range []int{maxScans - 20, maxScans + 1} {
+		b := bytes.Clone(data[:len(data)-2])
+		for bytes.Count(b, []byte{0xff, sos}) < n {
+			b = append(b, scan...)
+		}
+		b = append(b, 0xff, eoi)
+		_, err := Decode(b, 1)
+		if tooMany := n > maxScans; (err != nil) != tooMany {
+			t.Errorf("%d scans: error %v", n, err)
+		}
+	}
+}
