@@ -22,6 +22,7 @@ var archImpls = []impl{{
 
 	qpointwise: qpointwiseAVX2,
 	qdepthwise: qdepthwiseAVX2,
+	qstem:      qstemAVX2,
 }, {
 	name:      "avx512",
 	ok:        cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX2, cpuid.FMA3),
@@ -31,4 +32,5 @@ var archImpls = []impl{{
 
 	qpointwise: qpointwiseAVX2,
 	qdepthwise: qdepthwiseAVX2,
+	qstem:      qstemAVX2,
 }}

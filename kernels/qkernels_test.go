@@ -284,8 +284,10 @@ func TestQAdd(t *testing.T) {
 			y := refRequant(int64(int32(b)-bz)<<20, p.BMult, p.BShift)
 			want := uint8(min(max(refRequant(x+y, p.Mult, p.Shift)+int64(oz), 0), 255))
 			got := p.Add(a, b)
-			if got != want {
-				t.Fatalf("add %d+%d: %d, want %d", a, b, got, want)
+			var viaTables [1]uint8
+			QAddTensors(viaTables[:], []uint8{a}, []uint8{b}, &p)
+			if got != want || viaTables[0] != want {
+				t.Fatalf("add %d+%d: %d (tables %d), want %d", a, b, got, viaTables[0], want)
 			}
 			real := float64(as)*float64(int32(a)-az) + float64(bs)*float64(int32(b)-bz)
 			q := min(max(math.Round(real/float64(os))+float64(oz), 0), 255)

@@ -94,6 +94,10 @@ type QAdd struct {
 	BZero, BMult, BShift int32
 	Mult, Shift          int32
 	Zero, Lo, Hi         int32
+
+	// Each input's rescaled value depends on that input alone: a table
+	// of its 256.
+	a, b [256]int32
 }
 
 // NewQAdd derives the multipliers of an ADD from the scales of its inputs
@@ -105,6 +109,10 @@ func NewQAdd(aScale float32, aZero int32, bScale float32, bZero int32, outScale 
 	p.AMult, p.AShift = QuantizeMultiplier(float64(aScale) / twiceMax)
 	p.BMult, p.BShift = QuantizeMultiplier(float64(bScale) / twiceMax)
 	p.Mult, p.Shift = QuantizeMultiplier(twiceMax / float64(float32(1<<leftShift)*outScale))
+	for v := range 256 {
+		p.a[v] = MultiplyByQuantizedMultiplier((int32(v)-p.AZero)<<leftShift, p.AMult, p.AShift)
+		p.b[v] = MultiplyByQuantizedMultiplier((int32(v)-p.BZero)<<leftShift, p.BMult, p.BShift)
+	}
 	return p
 }
 
@@ -117,11 +125,13 @@ func (p *QAdd) Add(a, b uint8) uint8 {
 	return uint8(min(max(v, p.Lo), p.Hi))
 }
 
-// QAddTensors writes the sums of a and b, n values each, to dst.
+// QAddTensors writes the sums of a and b, n values each, to dst, as Add
+// does, the inputs rescaled through the tables.
 func QAddTensors(dst, a, b []uint8, p *QAdd) {
 	a, b = a[:len(dst)], b[:len(dst)]
 	for i := range dst {
-		dst[i] = p.Add(a[i], b[i])
+		v := MultiplyByQuantizedMultiplier(p.a[a[i]]+p.b[b[i]], p.Mult, p.Shift) + p.Zero
+		dst[i] = uint8(min(max(v, p.Lo), p.Hi))
 	}
 }
 

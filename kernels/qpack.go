@@ -1,5 +1,7 @@
 package kernels
 
+import "slices"
+
 // The 8-bit weights of the integer forward pass, packed at load straight
 // from the file's bytes. Weights are int8: uint8 weights w (zero point z)
 // are stored as w-128 with zero point z-128, which changes no product
@@ -160,7 +162,15 @@ type QStemWeights struct {
 	Bias   []int32 // [roundUp(Cout, Tile)]
 	InZero int32
 	Out    Requant
+
+	// The same as a 1x1 convolution of 28 inputs, the 27 taps of a pixel
+	// and one of weight zero, for a GEMM over rows the kernel gathers;
+	// nil if the weights have per-channel zero points.
+	gemm *QPointwiseWeights
 }
+
+// stemK is the row of the stem's GEMM: 27 taps and one to make groups of 4.
+const stemK = 28
 
 // PackQStem packs w, [cout][3][3][3] 8-bit weights (uint8 if unsigned)
 // with per-output-channel zero points wZero ([cout], or one), and bias.
@@ -173,5 +183,13 @@ func PackQStem(w []byte, unsigned bool, wZero []int32, bias []int32, cout int, i
 		}
 	}
 	copy(p.Bias, bias)
+	if len(wZero) == 1 || slices.Max(wZero) == 0 && slices.Min(wZero) == 0 {
+		rows := make([]byte, cout*stemK)
+		for o := range cout {
+			copy(rows[o*stemK:], w[o*27:(o+1)*27])
+			rows[o*stemK+27] = byte(wZero[0]) // w - zero point = 0
+		}
+		p.gemm = PackQPointwise(rows, unsigned, wZero[0], bias, cout, stemK, inZero, out)
+	}
 	return p
 }
