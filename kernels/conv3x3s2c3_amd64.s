@@ -6,7 +6,7 @@
 // convolution of 3 input channels, with bias and clamp fused. Tiles of 16
 // output channels are the outer loop, so that a tile's 27 taps of weights
 // stay in L1; pixels go four at a time, then one. Each input is broadcast
-// and multiplies the tile's 16 weights of its tap. Rows whose bit in rows is
+// and multiplies the tile's 16 weights of its tap. Rows whose bit in inside is
 // clear (TF SAME padding at the top or bottom) are skipped.
 //
 // Register map (ABI0: arguments on the stack; every register but SP and BP
@@ -17,7 +17,7 @@
 //	R10	cp*4: the tap stride of w in bytes; R11 = 3*R10, R12 = 5*R10, R13 = 7*R10
 //	R14	cout*4: the pixel stride of dst in bytes
 //	CX	pixels still to do
-//	AX	rows; BX	the weights of the tile's current row of taps
+//	AX	inside; BX	the weights of the tile's current row of taps
 //	Y0-Y7	accumulators: pixel p holds channels 0-7 in Y(2p), 8-15 in Y(2p+1)
 //	Y8, Y9	the 16 weights of one tap
 //	Y10, Y11	input broadcasts
@@ -99,17 +99,17 @@
 	VMASKMOVPS a0, Y14, PX(0); \
 	VMASKMOVPS a1, Y15, PX(32)
 
-// START loads the bias into Y0, Y1, the rows into AX and points BX at
+// START loads the bias into Y0, Y1, inside into AX and points BX at
 // the tile's first row of taps.
 #define START \
 	MOVQ    bias+40(FP), BX; \
 	VMOVUPS (BX)(DX*1), Y0; \
 	VMOVUPS 32(BX)(DX*1), Y1; \
-	MOVQ    rows+72(FP), AX; \
+	MOVQ    inside+72(FP), AX; \
 	MOVQ    w+32(FP), BX; \
 	ADDQ    DX, BX
 
-// func conv3x3s2c3AVX2(dst, r0, r1, r2, w, bias *float32, n, cout, cp, rows int, lo, hi float32)
+// func conv3x3s2c3AVX2(dst, r0, r1, r2, w, bias *float32, n, cout, cp, inside int, lo, hi float32)
 TEXT ·conv3x3s2c3AVX2(SB), NOSPLIT, $0-88
 	MOVQ         cp+64(FP), R10
 	SHLQ         $2, R10

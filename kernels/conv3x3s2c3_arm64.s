@@ -3,11 +3,13 @@
 #include "textflag.h"
 #include "neon_arm64.h"
 
-// conv3x3s2c3NEON: one tile of 16 output channels of the stem, a 3x3 stride 2
-// convolution of 3 input channels, over a run of output pixels of one row,
-// four pixels at a time, with bias and clamp fused. Each pixel reads 9
-// contiguous floats (3 columns x 3 channels) from each of 3 input rows; the
-// 27 taps of weights stream from memory, each used for 4 pixels.
+// conv3x3s2c3NEON: a run of output pixels of the stem, a 3x3 stride-2
+// convolution of 3 input channels, with bias and clamp fused. Tiles of 16
+// output channels are the outer loop; pixels go four at a time. Each pixel
+// reads 9 contiguous floats (3 columns x 3 channels) from each of 3 input
+// rows; the 27 taps of weights stream from memory, each used for 4 pixels.
+// Rows whose bit in inside is clear (TF SAME padding at the top or bottom)
+// are skipped.
 //
 // Register map (Go ABI0: arguments on the stack, every register but R18,
 // R26-R30 free to clobber, no callee-saved vector registers):
@@ -18,7 +20,7 @@
 //	R6	pixels still to do
 //	R7	cp*4: the tap stride of w in bytes
 //	R8	cout*4: the pixel stride of dst in bytes
-//	R9	nt: channels of the tile to store, 1..16
+//	R9	channels of the tile to store, 1..16
 //	R10	pixels of the block still to store
 //	R12-R14	pixels 1..3 of the row being read (pixels past the last repeat it)
 //	R15	running weight pointer
@@ -26,6 +28,9 @@
 //	R20	the dst pixel being stored
 //	R21	4*cout*4
 //	R22	running dst pointer of a partial store
+//	R23	inside: bit ky set for the input rows to sum
+//	R24	the tile's first channel, in bytes
+//	R25	9*cp*4: the weights of one row of taps, in bytes
 //	V0-V11	inputs: pixel p's 9 floats in V(3p), V(3p+1), V(3p+2) lane 0;
 //		then lo, hi
 //	V12-V15	weights: one tap for 16 channels
@@ -75,21 +80,35 @@
 	BEQ  done \
 	ADD  R8, R20, R20
 
-// func conv3x3s2c3NEON(dst, r0, r1, r2, w, bias *float32, n, cp, cout, nt int, lo, hi float32)
+// func conv3x3s2c3NEON(dst, r0, r1, r2, w, bias *float32, n, cout, cp, inside int, lo, hi float32)
 TEXT ·conv3x3s2c3NEON(SB), NOSPLIT, $0-88
+	MOVD cout+56(FP), R8
+	MOVD cp+64(FP), R7
+	MOVD inside+72(FP), R23
+	LSL  $2, R7, R7
+	LSL  $2, R8, R8
+	LSL  $2, R8, R21
+	LSL  $3, R7, R25
+	ADD  R7, R25, R25
+	MOVD $0, R24
+
+tile:
+	// for each tile of 16 output channels: store min(16, cout - tile) of them
 	MOVD dst+0(FP), R0
+	ADD  R24, R0, R0
 	MOVD r0+8(FP), R1
 	MOVD r1+16(FP), R2
 	MOVD r2+24(FP), R3
 	MOVD w+32(FP), R4
+	ADD  R24, R4, R4
 	MOVD bias+40(FP), R5
+	ADD  R24, R5, R5
 	MOVD n+48(FP), R6
-	MOVD cp+56(FP), R7
-	MOVD cout+64(FP), R8
-	MOVD nt+72(FP), R9
-	LSL  $2, R7, R7
-	LSL  $2, R8, R8
-	LSL  $2, R8, R21
+	SUB  R24, R8, R9
+	LSR  $2, R9, R9
+	MOVD $16, R10
+	CMP  $16, R9
+	CSEL GT, R10, R9, R9
 
 block:
 	// m := min(pixels, 4); pixel p reads pixel min(p, m-1), 24 bytes apart.
@@ -111,10 +130,28 @@ block:
 	VLD1 (R5), [V20.S4, V21.S4, V22.S4, V23.S4]
 	VLD1 (R5), [V24.S4, V25.S4, V26.S4, V27.S4]
 	VLD1 (R5), [V28.S4, V29.S4, V30.S4, V31.S4]
+	// rows of padding skip their taps of weights
 	MOVD R4, R15
+	TBZ  $0, R23, skip0
 	ST_ROW(R1)
+	B    row1
+
+skip0:
+	ADD R25, R15, R15
+
+row1:
+	TBZ $1, R23, skip1
 	ST_ROW(R2)
+	B   row2
+
+skip1:
+	ADD R25, R15, R15
+
+row2:
+	TBZ $2, R23, clamp
 	ST_ROW(R3)
+
+clamp:
 
 	// acc = min(max(acc, lo), hi)
 	FMOVS lo+80(FP), F0
@@ -155,12 +192,15 @@ tail:
 next:
 	// The next four pixels, if any: 8 input columns of 3 floats on.
 	SUBS $4, R6, R6
-	BLE  done
+	BLE  nexttile
 	ADD  R21, R0, R0
 	ADD  $96, R1, R1
 	ADD  $96, R2, R2
 	ADD  $96, R3, R3
 	B    block
 
-done:
+nexttile:
+	ADD $64, R24, R24
+	CMP R8, R24
+	BLT tile
 	RET

@@ -5,14 +5,14 @@ package kernels
 // conv3x3s2c3AVX512 computes n output pixels of the stem, a 3x3 stride-2
 // convolution of 3 input channels into cout: dst is the first pixel, r0, r1,
 // r2 point at the kx=0 input of the first pixel in its three input rows, of
-// which rows has bit ky set for those to sum (the others are padding), w and
+// which inside has bit ky set for those to sum (the others are padding), w and
 // bias are the packed weights [27][cp] and bias. In Go:
 //
 //	for p := range n {
 //		for o := range cout {
 //			acc := bias[o]
 //			for ky, r := range [3][]float32{r0, r1, r2} {
-//				if rows&(1<<ky) != 0 {
+//				if inside&(1<<ky) != 0 {
 //					for j := range 9 { // j = kx*3 + ci
 //						acc += r[p*6+j] * w[(ky*9+j)*cp+o]
 //					}
@@ -23,9 +23,9 @@ package kernels
 //	}
 //
 //go:noescape
-func conv3x3s2c3AVX512(dst, r0, r1, r2, w, bias *float32, n, cout, cp, rows int, lo, hi float32)
+func conv3x3s2c3AVX512(dst, r0, r1, r2, w, bias *float32, n, cout, cp, inside int, lo, hi float32)
 
 // stemAVX512 is stemAVX2 with conv3x3s2c3AVX512.
 func stemAVX512(dst, src []float32, h, w, y0, y1 int, wt *StemWeights, lo, hi float32) {
-	stemRows(dst, src, h, w, y0, y1, wt, lo, hi, true)
+	stemRows(dst, src, h, w, y0, y1, wt, lo, hi, isaAVX512)
 }

@@ -7,7 +7,7 @@
 // (32 output channels, or a last single tile) are the outer loop, so that
 // their 27 taps of weights stay in L1; pixels go fourteen at a time, then 4,
 // then 1. Each input is broadcast and multiplies the weights of its tap. The
-// K-masks store only the channels below cout. Rows whose bit in rows is clear
+// K-masks store only the channels below cout. Rows whose bit in inside is clear
 // (TF SAME padding at the top or bottom) are skipped.
 //
 // Register map (ABI0: arguments on the stack; every register but SP and BP
@@ -121,13 +121,13 @@
 	TAP(32)
 
 // ROWS_START points R12 at r0 and BX at the pair's first tap, and loads
-// rows into AX. ROW_AT points R13 at the block in the row R12 points at.
+// inside into AX. ROW_AT points R13 at the block in the row R12 points at.
 // ROW_SKIP moves BX past a row of taps. ROWS_NEXT moves on to the next row.
 #define ROWS_START \
 	LEAQ r0+8(FP), R12; \
 	MOVQ w+32(FP), BX; \
 	ADDQ DX, BX; \
-	MOVQ rows+72(FP), AX
+	MOVQ inside+72(FP), AX
 
 #define ROW_AT \
 	MOVQ (R12), R13; \
@@ -184,7 +184,7 @@
 	ADDQ $(24*n), R11; \
 	SUBQ $n, CX
 
-// func conv3x3s2c3AVX512(dst, r0, r1, r2, w, bias *float32, n, cout, cp, rows int, lo, hi float32)
+// func conv3x3s2c3AVX512(dst, r0, r1, r2, w, bias *float32, n, cout, cp, inside int, lo, hi float32)
 TEXT ·conv3x3s2c3AVX512(SB), NOSPLIT, $0-88
 	MOVQ cp+64(FP), R10
 	SHLQ $2, R10

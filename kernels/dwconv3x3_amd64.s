@@ -11,11 +11,13 @@
 // and the group's nine taps of weights are loaded once for six pixels. A
 // last group of cn%8 channels is done as the group of the last 8 channels,
 // overlapping the one before (the same values are written twice). The
-// weights of input rows 0 and 2 are ANDed with the lane masks m0, m2: zero
-// for a row of TF SAME padding, which the caller points at the centre row.
+// weights of input rows 0 and 2 are ANDed with lane masks made from inside:
+// zero for a row of TF SAME padding, which the caller points at the centre
+// row.
 //
 // Register map (ABI0: arguments on the stack; every register but SP and BP
-// is scratch, R14 and X15 included; R15 is free as nothing here is global):
+// is scratch, R14 and X15 included; R15 is free, as the one global,
+// tailMask, is read before R15 is set):
 //	DI	running dst pointer: the output pixel, at the group
 //	SI, R8, R9	running pointers into input rows 0, 1, 2: the kx=0 input of the output pixel, at the group
 //	BX	running weight pointer: tap 0 of the group
@@ -26,7 +28,9 @@
 //	CX	interior pixels still to do
 //	AX	scratch: the taps of w; the inputs 8 pixels right of a row pointer
 //	Y0-Y8	the group's weights, tap ky*3+kx in Y(ky*3+kx)
-//	Y9-Y14	accumulators of six output pixels; Y13, Y14 first hold m0, m2
+//	Y9-Y14	accumulators of six output pixels; Y13, Y14 first hold the masks of rows 0, 2
+//	m0-8(SP), m2-16(SP)	the masks of rows 0 and 2: &tailMask[0] (8 lanes set) if
+//		the row is inside the image, else &tailMask[16] (8 lanes clear)
 //	Y15	lo, then hi
 
 // AT<m>(P) addresses the input m pixels right of P; AT9 to AT12 those
@@ -47,9 +51,9 @@
 
 // WEIGHTS loads the group's nine taps of weights, masking rows 0 and 2.
 #define WEIGHTS \
-	MOVQ    m0+48(FP), AX; \
+	MOVQ    m0-8(SP), AX; \
 	VMOVUPS (AX), Y13; \
-	MOVQ    m2+56(FP), AX; \
+	MOVQ    m2-16(SP), AX; \
 	VMOVUPS (AX), Y14; \
 	MOVQ    BX, AX; \
 	VANDPS  (AX), Y13, Y0; \
@@ -109,12 +113,12 @@
 
 // CLAMP4_STORE, CLAMP2_STORE are CLAMP6_STORE for four and two pixels.
 #define CLAMP4_STORE \
-	VBROADCASTSS lo+104(FP), Y15; \
+	VBROADCASTSS lo+96(FP), Y15; \
 	VMAXPS       Y15, Y9, Y9; \
 	VMAXPS       Y15, Y10, Y10; \
 	VMAXPS       Y15, Y11, Y11; \
 	VMAXPS       Y15, Y12, Y12; \
-	VBROADCASTSS hi+108(FP), Y15; \
+	VBROADCASTSS hi+100(FP), Y15; \
 	VMINPS       Y15, Y9, Y9; \
 	VMINPS       Y15, Y10, Y10; \
 	VMINPS       Y15, Y11, Y11; \
@@ -125,10 +129,10 @@
 	VMOVUPS      Y12, (DI)(R11*1)
 
 #define CLAMP2_STORE \
-	VBROADCASTSS lo+104(FP), Y15; \
+	VBROADCASTSS lo+96(FP), Y15; \
 	VMAXPS       Y15, Y9, Y9; \
 	VMAXPS       Y15, Y10, Y10; \
-	VBROADCASTSS hi+108(FP), Y15; \
+	VBROADCASTSS hi+100(FP), Y15; \
 	VMINPS       Y15, Y9, Y9; \
 	VMINPS       Y15, Y10, Y10; \
 	VMOVUPS      Y9, (DI); \
@@ -137,14 +141,14 @@
 // CLAMP6_STORE clamps the six accumulators and stores them at pixels 0..5
 // of DI.
 #define CLAMP6_STORE \
-	VBROADCASTSS lo+104(FP), Y15; \
+	VBROADCASTSS lo+96(FP), Y15; \
 	VMAXPS       Y15, Y9, Y9; \
 	VMAXPS       Y15, Y10, Y10; \
 	VMAXPS       Y15, Y11, Y11; \
 	VMAXPS       Y15, Y12, Y12; \
 	VMAXPS       Y15, Y13, Y13; \
 	VMAXPS       Y15, Y14, Y14; \
-	VBROADCASTSS hi+108(FP), Y15; \
+	VBROADCASTSS hi+100(FP), Y15; \
 	VMINPS       Y15, Y9, Y9; \
 	VMINPS       Y15, Y10, Y10; \
 	VMINPS       Y15, Y11, Y11; \
@@ -169,9 +173,9 @@
 	VFMADD231PS  K1(R8), W3, Y9; \
 	VFMADD231PS  K0(R9), W4, Y9; \
 	VFMADD231PS  K1(R9), W5, Y9; \
-	VBROADCASTSS lo+104(FP), Y15; \
+	VBROADCASTSS lo+96(FP), Y15; \
 	VMAXPS       Y15, Y9, Y9; \
-	VBROADCASTSS hi+108(FP), Y15; \
+	VBROADCASTSS hi+100(FP), Y15; \
 	VMINPS       Y15, Y9, Y9; \
 	VMOVUPS      Y9, (DI)
 
@@ -187,9 +191,9 @@
 	VFMADD231PS  K0(R9), Y6, Y9; \
 	VFMADD231PS  K1(R9), Y7, Y9; \
 	VFMADD231PS  K2(R9), Y8, Y9; \
-	VBROADCASTSS lo+104(FP), Y15; \
+	VBROADCASTSS lo+96(FP), Y15; \
 	VMAXPS       Y15, Y9, Y9; \
-	VBROADCASTSS hi+108(FP), Y15; \
+	VBROADCASTSS hi+100(FP), Y15; \
 	VMINPS       Y15, Y9, Y9; \
 	VMOVUPS      Y9, (DI)
 
@@ -212,7 +216,7 @@
 
 // LAST sets DX to the bytes of channels after the first group.
 #define LAST \
-	MOVQ cn+88(FP), DX; \
+	MOVQ cn+72(FP), DX; \
 	SHLQ $2, DX; \
 	SUBQ $32, DX
 
@@ -225,15 +229,29 @@
 	SUBQ DX, DI; \
 	MOVQ w+32(FP), BX
 
-// PROLOGUE loads the strides and pointers and sets CX to the number of
-// interior pixels.
+// PROLOGUE makes the masks of rows 0 and 2 from bits 0 and 2 of inside, loads
+// the strides and pointers and sets CX to the number of interior pixels.
 #define PROLOGUE \
-	MOVQ c+80(FP), R10; \
+	MOVQ inside+88(FP), AX; \
+	LEAQ ·tailMask(SB), DX; \
+	MOVQ AX, CX; \
+	NOTQ CX; \
+	ANDQ $1, CX; \
+	SHLQ $6, CX; \
+	ADDQ DX, CX; \
+	MOVQ CX, m0-8(SP); \
+	SHRQ $2, AX; \
+	NOTQ AX; \
+	ANDQ $1, AX; \
+	SHLQ $6, AX; \
+	ADDQ DX, AX; \
+	MOVQ AX, m2-16(SP); \
+	MOVQ c+64(FP), R10; \
 	SHLQ $2, R10; \
 	LEAQ (R10)(R10*2), R11; \
 	LEAQ (R10)(R10*4), R12; \
 	LEAQ (R11)(R10*4), R13; \
-	MOVQ cp+96(FP), R14; \
+	MOVQ cp+80(FP), R14; \
 	SHLQ $2, R14; \
 	MOVQ dst+0(FP), DI; \
 	MOVQ r0+8(FP), SI; \
@@ -243,14 +261,14 @@
 	MOVQ bias+40(FP), R15; \
 	SUBQ BX, R15; \
 	LAST; \
-	MOVQ ow+64(FP), CX; \
+	MOVQ ow+48(FP), CX; \
 	DECQ CX; \
-	SUBQ left+72(FP), CX
+	SUBQ left+56(FP), CX
 
-// func dwconv3x3s1AVX2(dst, r0, r1, r2, w, bias *float32, m0, m2 *int32, ow, left, c, cn, cp int, lo, hi float32)
-TEXT ·dwconv3x3s1AVX2(SB), NOSPLIT, $0-112
+// func dwconv3x3s1AVX2(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp, inside int, lo, hi float32)
+TEXT ·dwconv3x3s1AVX2(SB), NOSPLIT, $16-104
 	PROLOGUE
-	CMPQ left+72(FP), $0
+	CMPQ left+56(FP), $0
 	JEQ  block6
 
 left:
@@ -377,10 +395,10 @@ done:
 	VZEROUPPER
 	RET
 
-// func dwconv3x3s2AVX2(dst, r0, r1, r2, w, bias *float32, m0, m2 *int32, ow, left, c, cn, cp int, lo, hi float32)
-TEXT ·dwconv3x3s2AVX2(SB), NOSPLIT, $0-112
+// func dwconv3x3s2AVX2(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp, inside int, lo, hi float32)
+TEXT ·dwconv3x3s2AVX2(SB), NOSPLIT, $16-104
 	PROLOGUE
-	CMPQ left+72(FP), $0
+	CMPQ left+56(FP), $0
 	JEQ  block6
 
 left:

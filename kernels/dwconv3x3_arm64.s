@@ -6,7 +6,10 @@
 // dwconv3x3NEON: a run of output pixels of a 3x3 depthwise convolution, with
 // bias and clamp fused. Channels are in vector lanes; the channel groups
 // (8, then 4, then 1 at a time) are the outer loop so that a group's nine
-// taps of weights stay in registers across the run of pixels.
+// taps of weights stay in registers across the run of pixels. The weights of
+// a tap whose bit in inside is clear (TF SAME padding) are zeroed in the
+// registers: the caller points such a tap at the centre one, so that its
+// loads stay in bounds and its terms add zero.
 //
 // Register map (Go ABI0: arguments on the stack, every register but R18,
 // R26-R30 free to clobber, no callee-saved vector registers):
@@ -24,6 +27,7 @@
 //	R20	pixel counter
 //	R21	c*4: the pixel stride of dst in bytes
 //	R22	scratch pointer
+//	R23	inside: bit t set for the taps inside the image
 //	V0-V17	the group's weights: tap t in V(2t), V(2t+1) (8 channels) or V(t)
 //	V18-V19	the group's bias
 //	V20, V21	lo, hi
@@ -55,8 +59,31 @@
 	ADD  R8, R0, R19 \
 	MOVD R4, R20
 
-// func dwconv3x3NEON(dst *float32, taps *[9]*float32, w, bias *float32, n, cn, c, cp, step int, lo, hi float32)
-TEXT ·dwconv3x3NEON(SB), NOSPLIT, $0-80
+// MASK2(t, va, vb) zeroes the weights va, vb of tap t if it is outside the
+// image; MASK1(t, v) zeroes v.
+#define MASK2(t, va, vb) \
+	TBNZ $t, R23, 3(PC) \
+	VEOR va.B16, va.B16, va.B16 \
+	VEOR vb.B16, vb.B16, vb.B16
+
+#define MASK1(t, v) \
+	TBNZ $t, R23, 2(PC) \
+	VEOR v.B16, v.B16, v.B16
+
+// MASK_TAPS1 applies MASK1 to the nine taps in V0..V8.
+#define MASK_TAPS1 \
+	MASK1(0, V0) \
+	MASK1(1, V1) \
+	MASK1(2, V2) \
+	MASK1(3, V3) \
+	MASK1(4, V4) \
+	MASK1(5, V5) \
+	MASK1(6, V6) \
+	MASK1(7, V7) \
+	MASK1(8, V8)
+
+// func dwconv3x3NEON(dst *float32, taps *[9]*float32, w, bias *float32, n, cn, c, cp, step, inside int, lo, hi float32)
+TEXT ·dwconv3x3NEON(SB), NOSPLIT, $0-88
 	MOVD dst+0(FP), R0
 	MOVD taps+8(FP), R1
 	MOVD w+16(FP), R2
@@ -66,9 +93,10 @@ TEXT ·dwconv3x3NEON(SB), NOSPLIT, $0-80
 	MOVD c+48(FP), R21
 	MOVD cp+56(FP), R6
 	MOVD step+64(FP), R7
-	FMOVS lo+72(FP), F20
+	MOVD inside+72(FP), R23
+	FMOVS lo+80(FP), F20
 	VDUP  V20.S[0], V20.S4
-	FMOVS hi+76(FP), F21
+	FMOVS hi+84(FP), F21
 	VDUP  V21.S[0], V21.S4
 	LSL  $2, R21, R21
 	LSL  $2, R6, R6
@@ -89,6 +117,15 @@ g8:
 	VLD1.P (R22)(R6), [V12.S4, V13.S4]
 	VLD1.P (R22)(R6), [V14.S4, V15.S4]
 	VLD1.P (R22)(R6), [V16.S4, V17.S4]
+	MASK2(0, V0, V1)
+	MASK2(1, V2, V3)
+	MASK2(2, V4, V5)
+	MASK2(3, V6, V7)
+	MASK2(4, V8, V9)
+	MASK2(5, V10, V11)
+	MASK2(6, V12, V13)
+	MASK2(7, V14, V15)
+	MASK2(8, V16, V17)
 	ADD  R8, R3, R22
 	VLD1 (R22), [V18.S4, V19.S4]
 	DW_START
@@ -151,6 +188,7 @@ g4:
 	VLD1.P (R22)(R6), [V6.S4]
 	VLD1.P (R22)(R6), [V7.S4]
 	VLD1.P (R22)(R6), [V8.S4]
+	MASK_TAPS1
 	ADD  R8, R3, R22
 	VLD1 (R22), [V18.S4]
 	DW_START
@@ -198,6 +236,7 @@ g1:
 	VLD1.P (R22)(R6), V6.S[0]
 	VLD1.P (R22)(R6), V7.S[0]
 	VLD1.P (R22)(R6), V8.S[0]
+	MASK_TAPS1
 	ADD  R8, R3, R22
 	FMOVS (R22), F18
 	DW_START

@@ -6,11 +6,10 @@ package kernels
 // convolution with TF SAME padding, for channels [0, cn) of c: dst is the
 // row, r0, r1, r2 the input rows above, at and below it (iw pixels of c
 // channels; iw is ow at stride 1, 2*ow - left at stride 2), w and bias the
-// packed weights [9][cp] and bias. m0 and m2 mask the weights, not the
-// inputs, of rows 0 and 2: 0xffff for a row inside the image, 0 for a row
-// of padding, whose weights then load as zero and which the caller points
-// at r1 so that its loads stay in bounds. left is 1: the leading padding.
-// In Go:
+// packed weights [9][cp] and bias. inside has bit ky set for the input rows
+// inside the image; the weights of a row of padding count as zero, and the
+// caller points it at r1 so that its loads stay in bounds. left is 1: the
+// leading padding. In Go:
 //
 //	for ox := range ow {
 //		for ch := range cn {
@@ -18,7 +17,7 @@ package kernels
 //			for ky, r := range [3][]float32{r0, r1, r2} {
 //				for kx := range 3 {
 //					wk := w[(ky*3+kx)*cp+ch]
-//					if ky == 0 && m0 == 0 || ky == 2 && m2 == 0 {
+//					if inside&(1<<ky) == 0 {
 //						wk = 0
 //					}
 //					if ix := ox - left + kx; ix >= 0 && ix < iw {
@@ -30,17 +29,18 @@ package kernels
 //		}
 //	}
 //
-// cn must be at least 16 and the row at least 2 pixels wide.
+// The centre row is always inside the image: bit 1 is ignored. cn must be
+// at least 16 and the row at least 2 pixels wide.
 //
 //go:noescape
-func dwconv3x3s1AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp int, m0, m2 uint16, lo, hi float32)
+func dwconv3x3s1AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp, inside int, lo, hi float32)
 
 // dwconv3x3s2AVX512 is dwconv3x3s1AVX512 for stride 2: r0, r1, r2 are input
 // rows 2*oy-top+0..2, left is the leading padding, 0 or 1, and
 // ix = 2*ox - left + kx.
 //
 //go:noescape
-func dwconv3x3s2AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp int, m0, m2 uint16, lo, hi float32)
+func dwconv3x3s2AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp, inside int, lo, hi float32)
 
 func depthwiseAVX512(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *DepthwiseWeights, c0, c1 int, lo, hi float32) {
 	c, cp := wt.C, roundUp(wt.C, Tile)
@@ -80,15 +80,14 @@ func depthwiseAVX512(dst, src []float32, h, w, stride, rows, y0, y1 int, wt *Dep
 				// adds exactly zero for finite inputs.
 				iy := oy*stride - top
 				r1 := (iy+1)%rows*row + ch
-				r0, r2 := r1, r1
-				var m0, m2 uint16
+				r0, r2, inside := r1, r1, 0b010
 				if iy >= 0 {
-					r0, m0 = iy%rows*row+ch, 0xffff
+					r0, inside = iy%rows*row+ch, inside|0b001
 				}
 				if iy+2 < h {
-					r2, m2 = (iy+2)%rows*row+ch, 0xffff
+					r2, inside = (iy+2)%rows*row+ch, inside|0b100
 				}
-				kernel(&dst[(oy-y0)*ow*c+ch], &src[r0], &src[r1], &src[r2], &wt.W[ch], &wt.Bias[ch], ow, left, c, cn, cp, m0, m2, lo, hi)
+				kernel(&dst[(oy-y0)*ow*c+ch], &src[r0], &src[r1], &src[r2], &wt.W[ch], &wt.Bias[ch], ow, left, c, cn, cp, inside, lo, hi)
 			}
 		}
 	}

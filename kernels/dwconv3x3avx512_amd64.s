@@ -13,8 +13,9 @@
 // kx = 0, 1, 2 of each output. A last group of cn%16 channels is done as the
 // group of the last 16, overlapping the one before (the same values are
 // written twice), so that no load or store is masked: masked loads measured
-// slower. The weights of input rows 0 and 2 are loaded under the masks m0,
-// m2: zero for a row of TF SAME padding, which the caller points at row 1.
+// slower. The weights of input rows 0 and 2 are loaded under K-masks made
+// from inside: zero for a row of TF SAME padding, which the caller points at
+// row 1.
 //
 // Register map (ABI0: arguments on the stack; every register but SP and BP
 // is scratch, R14 and X15 included; R15 is free as nothing here is global):
@@ -26,7 +27,7 @@
 //	R10	c*4: the pixel stride of src and dst in bytes; R11 = 3*R10, R12 = 5*R10, R13 = 7*R10
 //	R14	cp*4: the tap stride of w in bytes
 //	CX	interior pixels still to do
-//	K1, K2	m0, m2: the weights of input rows 0 and 2
+//	K1, K2	the masks of the weights of input rows 0 and 2
 //	Z0-Z8	the group's weights, tap ky*3+kx in Z(ky*3+kx)
 //	Z10-Z25	accumulators of sixteen output pixels
 //	Z26-Z29	inputs
@@ -326,7 +327,9 @@
 	LEAQ (R8)(R10*s), R8; \
 	LEAQ (R9)(R10*s), R9
 
-// PROLOGUE loads the strides, masks and clamp, and starts at group 0.
+// PROLOGUE loads the strides and clamp, makes the masks of rows 0 and 2
+// from bits 0 and 2 of inside (all 16 lanes set for a row inside the image,
+// none for a row of padding), and starts at group 0.
 #define PROLOGUE \
 	MOVQ         c+64(FP), R10; \
 	SHLQ         $2, R10; \
@@ -337,10 +340,17 @@
 	SHLQ         $2, R14; \
 	MOVQ         bias+40(FP), R15; \
 	SUBQ         w+32(FP), R15; \
-	KMOVW        m0+88(FP), K1; \
-	KMOVW        m2+90(FP), K2; \
-	VBROADCASTSS lo+92(FP), Z30; \
-	VBROADCASTSS hi+96(FP), Z31; \
+	MOVQ         inside+88(FP), AX; \
+	MOVQ         AX, DX; \
+	ANDQ         $1, DX; \
+	NEGQ         DX; \
+	KMOVW        DX, K1; \
+	SHRQ         $2, AX; \
+	ANDQ         $1, AX; \
+	NEGQ         AX; \
+	KMOVW        AX, K2; \
+	VBROADCASTSS lo+96(FP), Z30; \
+	VBROADCASTSS hi+100(FP), Z31; \
 	XORQ         DX, DX
 
 // GROUP points the running pointers at the group at DX, loads its weights
@@ -387,8 +397,8 @@
 	CMOVQGT AX, DX; \
 	JMP     group
 
-// func dwconv3x3s1AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp int, m0, m2 uint16, lo, hi float32)
-TEXT ·dwconv3x3s1AVX512(SB), NOSPLIT, $0-100
+// func dwconv3x3s1AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp, inside int, lo, hi float32)
+TEXT ·dwconv3x3s1AVX512(SB), NOSPLIT, $0-104
 	PROLOGUE
 
 group:
@@ -461,8 +471,8 @@ done:
 	VZEROUPPER
 	RET
 
-// func dwconv3x3s2AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp int, m0, m2 uint16, lo, hi float32)
-TEXT ·dwconv3x3s2AVX512(SB), NOSPLIT, $0-100
+// func dwconv3x3s2AVX512(dst, r0, r1, r2, w, bias *float32, ow, left, c, cn, cp, inside int, lo, hi float32)
+TEXT ·dwconv3x3s2AVX512(SB), NOSPLIT, $0-104
 	PROLOGUE
 
 group:

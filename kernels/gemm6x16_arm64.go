@@ -4,22 +4,20 @@ package kernels
 
 import "unsafe"
 
-// gemm6x16NEON computes one tile of n <= 16 output channels of a 1x1
-// convolution over pixels pixels, six at a time: w is the tile's packed
-// [cin][16] weights, bias its 16 biases, dst and res (nil for none) point at
-// the tile's first channel, and rows are cin floats apart in src and cout in
-// dst and res. In Go:
+// gemm6x16NEON computes one tile of output channels of a 1x1 convolution
+// for a run of pixels, six at a time, storing its first cn (1 to 16): w and
+// bias are the tile's packed weights [cin][16] and biases, dst and res
+// point at the tile's first channel of the first pixel, rows are cin floats
+// apart in src and cout in dst and res, and res is nil for no residual. In
+// Go:
 //
 //	for p := range pixels {
-//		var acc [16]float32
-//		copy(acc[:], bias[:16])
-//		for i := range cin {
-//			for j := range acc {
-//				acc[j] += src[p*cin+i] * w[i*16+j]
+//		for j := range cn {
+//			acc := bias[j]
+//			for i := range cin {
+//				acc += src[p*cin+i] * w[i*16+j]
 //			}
-//		}
-//		for j := range n {
-//			dst[p*cout+j] = min(max(acc[j], lo), hi)
+//			dst[p*cout+j] = min(max(acc, lo), hi)
 //			if res != nil {
 //				dst[p*cout+j] += res[p*cout+j]
 //			}
@@ -27,7 +25,7 @@ import "unsafe"
 //	}
 //
 //go:noescape
-func gemm6x16NEON(dst, src, w, bias, res *float32, pixels, cin, cout, n int, lo, hi float32)
+func gemm6x16NEON(dst, src, w, bias, res *float32, pixels, cin, cout, cn int, lo, hi float32)
 
 // pwChunk is the size in bytes of the block of input pixels that the
 // pointwise kernel keeps in L1 while it sweeps all output tiles over it.

@@ -16,7 +16,7 @@
 //	R5	pixels still to do
 //	R6	cin
 //	R7	cout*4: the row stride of dst and res in bytes
-//	R8	n: channels of the tile to store, 1..16
+//	R8	cn: channels of the tile to store, 1..16
 //	R9-R14	a0..a5: the six input rows (rows past the last pixel repeat it)
 //	R15	running weight pointer
 //	R16	input-channel counter
@@ -104,7 +104,7 @@
 	FADD_S4(v, v, 2) \
 	VST1 a0.S[0], (R23)
 
-// func gemm6x16NEON(dst, src, w, bias, res *float32, pixels, cin, cout, n int, lo, hi float32)
+// func gemm6x16NEON(dst, src, w, bias, res *float32, pixels, cin, cout, cn int, lo, hi float32)
 TEXT ·gemm6x16NEON(SB), NOSPLIT, $0-80
 	MOVD dst+0(FP), R0
 	MOVD src+8(FP), R1
@@ -114,7 +114,7 @@ TEXT ·gemm6x16NEON(SB), NOSPLIT, $0-80
 	MOVD pixels+40(FP), R5
 	MOVD cin+48(FP), R6
 	MOVD cout+56(FP), R7
-	MOVD n+64(FP), R8
+	MOVD cn+64(FP), R8
 	LSL  $2, R6, R19
 	LSL  $2, R7, R7
 	ADD  R19<<1, R19, R22 // 3*cin*4
