@@ -5,6 +5,16 @@
 // Every exported kernel calls through one dispatch table, set once at start-up
 // to the fastest implementation the CPU supports; the pure-Go implementation
 // is always built and is the reference for the others.
+//
+// The assembly microkernels share one contract per op, whatever the
+// architecture: the family name says what they compute and the suffix the
+// instruction set (gemm6x16AVX2, dwconv3x3s1AVX512, conv3x3s2c3NEON); the
+// arguments are pointers, then sizes, then the clamp lo, hi; a nil
+// residual means none; the channels to store are a count (cn; the stem's
+// last tile, cout modulo 16), from which each kernel makes its own mask; and
+// TF SAME padding is a bitmask, inside, of the input rows (or taps) inside
+// the image, the others pointed by the caller at the centre row (or tap),
+// which always is.
 package kernels
 
 import "math"
