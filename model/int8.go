@@ -39,8 +39,11 @@ func quantized(tf *tflite.Model) bool {
 	return false
 }
 
-// int8Buffers are the 8-bit activations of an integer forward pass.
+// int8Buffers are the 8-bit activations of an integer forward pass, and
+// the step its threads share.
 type int8Buffers struct {
+	step int8Step
+
 	x, y   []uint8 // a bottleneck's input and output (the stem's output first)
 	e      []uint8 // expanded activations; the head's output
 	d      []uint8 // depthwise output
@@ -71,34 +74,34 @@ func newInt8Buffers(a *Arch) *int8Buffers {
 // of the 8-bit output, (q - zero point) * scale.
 func (r *Runner) forwardInt8(rgb []byte) []float32 {
 	a, q, buf := r.plan.Arch, r.m.q, r.q
+	run := func(s int8Step) {
+		buf.step = s
+		r.team.run(&buf.step)
+	}
 	r.start()
-	kernels.QStem(buf.x, rgb, a.Res, a.Res, 0, a.StemH, q.stem)
+	run(int8Step{kind: qStem, dst: buf.x, src: rgb, h: a.Res, w: a.Res, stem: q.stem})
 	r.lap()
 	x, y := buf.x, buf.y
 	for i, b := range a.Bottlenecks {
 		w := &q.blocks[i]
 		in := x
 		if b.T != 1 {
-			kernels.QPointwise(buf.e, x, b.H*b.W, w.expand, 0, b.Expanded())
+			run(int8Step{kind: qPointwise, dst: buf.e, src: x, pixels: b.H * b.W, pointwise: w.expand})
 			r.lap()
 			in = buf.e
 		}
-		kernels.QDepthwise(buf.d, in, b.H, b.W, b.Stride, b.H, 0, b.OutH, w.depthwise, 0, b.Expanded())
+		run(int8Step{kind: qDepthwise, dst: buf.d, src: in, h: b.H, w: b.W, stride: b.Stride, depthwise: w.depthwise})
 		r.lap()
-		n := b.OutH * b.OutW * b.Out
-		kernels.QPointwise(y, buf.d, b.OutH*b.OutW, w.project, 0, b.Out)
-		if w.add != nil {
-			kernels.QAddTensors(y[:n], y, x, w.add)
-		}
+		run(int8Step{kind: qPointwise, dst: y, src: buf.d, pixels: b.OutH * b.OutW, pointwise: w.project, shortcut: x, add: w.add})
 		r.lap()
 		x, y = y, x
 	}
 	hw := a.HeadH * a.HeadH
-	kernels.QPointwise(buf.e, x, hw, q.head, 0, a.Head)
+	run(int8Step{kind: qPointwise, dst: buf.e, src: x, pixels: hw, pointwise: q.head})
 	r.lap()
 	q.pool.run(buf.pooled, buf.e, hw, a.Head)
 	r.lap()
-	kernels.QPointwise(buf.logits, buf.pooled, 1, q.classifier, 0, a.Classes)
+	run(int8Step{kind: qPointwise, dst: buf.logits, src: buf.pooled, pixels: 1, pointwise: q.classifier})
 	r.lap()
 	q.softmax.Softmax(buf.probs, buf.logits)
 	for i, v := range buf.probs {
@@ -109,6 +112,76 @@ func (r *Runner) forwardInt8(rgb []byte) []float32 {
 	}
 	r.lap()
 	return r.probs
+}
+
+// int8Step is a layer of the integer pass that the team's threads share:
+// the stem and the depthwise split by output rows, a 1x1 convolution by
+// pixels (its residual add with them), or by tiles of output channels when
+// it has few pixels. Every output is computed the same way whatever the
+// split: the same bits on any thread count.
+type int8Step struct {
+	kind      int
+	dst, src  []uint8
+	shortcut  []uint8 // a projection's block input, added by add
+	add       *kernels.QAdd
+	pixels    int
+	h, w      int
+	stride    int
+	pointwise *kernels.QPointwiseWeights
+	depthwise *kernels.QDepthwiseWeights
+	stem      *kernels.QStemWeights
+}
+
+const (
+	qStem = iota
+	qPointwise
+	qDepthwise
+)
+
+// byTiles reports whether a 1x1 step splits by output channels: when it
+// has fewer pixels than the rows of a few tiles.
+func (s *int8Step) byTiles() bool { return s.pixels < 4*kernels.Tile }
+
+func (s *int8Step) size() int {
+	switch s.kind {
+	case qStem:
+		oh, _ := kernels.SamePad(s.h, 3, 2)
+		return oh
+	case qDepthwise:
+		oh, _ := kernels.SamePad(s.h, 3, s.stride)
+		return oh
+	}
+	if s.byTiles() {
+		return (s.pointwise.Cout + kernels.Tile - 1) / kernels.Tile
+	}
+	return s.pixels
+}
+
+func (s *int8Step) run(_, from, to int) {
+	switch s.kind {
+	case qStem:
+		ow, _ := kernels.SamePad(s.w, 3, 2)
+		kernels.QStem(s.dst[from*ow*s.stem.Cout:], s.src, s.h, s.w, from, to, s.stem)
+	case qDepthwise:
+		c := s.depthwise.C
+		ow, _ := kernels.SamePad(s.w, 3, s.stride)
+		kernels.QDepthwise(s.dst[from*ow*c:], s.src, s.h, s.w, s.stride, s.h, from, to, s.depthwise, 0, c)
+	default:
+		w := s.pointwise
+		p0, p1, c0, c1 := from, to, 0, w.Cout
+		if s.byTiles() {
+			p0, p1, c0, c1 = 0, s.pixels, from*kernels.Tile, min(to*kernels.Tile, w.Cout)
+		}
+		dst := s.dst[p0*w.Cout : p1*w.Cout]
+		kernels.QPointwise(dst, s.src[p0*w.Cin:p1*w.Cin], p1-p0, w, c0, c1)
+		if s.add == nil {
+			return
+		}
+		for p := p0; p < p1; p++ {
+			i := (p - p0) * w.Cout
+			kernels.QAddTensors(dst[i+c0:i+c1], dst[i+c0:i+c1], s.shortcut[p*w.Cout+c0:p*w.Cout+c1], s.add)
+		}
+	}
 }
 
 // run averages src ([pixels][c]) per channel into dst, as TFLite's

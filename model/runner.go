@@ -74,7 +74,8 @@ func (m *Model) NewRunner(res, threads int) (*Runner, error) {
 	}
 	r.times = make([]time.Duration, len(r.layers))
 	if m.q != nil {
-		// The integer pass runs layer by layer, on one thread so far.
+		// The integer pass runs layer by layer, each layer split over the
+		// threads.
 		r.plan = newPlan(a, r.team.threads, true)
 		r.q = newInt8Buffers(a)
 		r.logits, r.probs = make([]float32, a.Classes), make([]float32, a.Classes)
