@@ -62,32 +62,57 @@ func idct(dst []byte, stride int, blk *[64]int32, sw, sh int) {
 	}
 	b := basis()
 	bw, bh := &b[sw-1], &b[sh-1]
-	var tmp [8][8]float32 // [v][x]: the rows transformed
+	// Rows first, into tmp[v][x]; the rows of zeros that end most blocks
+	// are left out of both passes.
+	var tmp [8][8]float32
+	rows := 0
 	for v := 0; v < sh; v++ {
-		row := blk[8*v : 8*v+sw]
+		r := (*[8]int32)(blk[8*v : 8*v+8])
+		zero := true
+		for u := 0; u < sw; u++ {
+			zero = zero && r[u] == 0
+		}
+		if zero {
+			continue
+		}
 		for x := 0; x < sw; x++ {
+			bx := &bw[x]
 			var acc float32
-			for u, f := range row {
-				acc += float32(f) * bw[x][u]
+			for u := 0; u < sw; u++ {
+				acc += float32(r[u]) * bx[u]
 			}
 			tmp[v][x] = acc
 		}
+		rows = v + 1
 	}
 	for y := 0; y < sh; y++ {
+		by := &bh[y]
 		out := dst[y*stride : y*stride+sw]
 		for x := range out {
-			acc := float32(128.5)
-			for v := 0; v < sh; v++ {
-				acc += bh[y][v] * tmp[v][x]
+			a := float32(128.5)
+			for v := 0; v < rows; v++ {
+				a += by[v] * tmp[v][x]
 			}
 			switch {
-			case acc <= 0:
+			case a <= 0:
 				out[x] = 0
-			case acc >= 255:
+			case a >= 255:
 				out[x] = 255
 			default:
-				out[x] = byte(acc)
+				out[x] = byte(a)
 			}
+		}
+	}
+}
+
+// idctDC writes the sw x sh reduced inverse DCT of a block whose only
+// non-zero coefficient is the dequantized DC: one value.
+func idctDC(dst []byte, stride int, dc int32, sw, sh int) {
+	p := clamp8((dc+4)>>3 + 128)
+	for y := 0; y < sh; y++ {
+		row := dst[y*stride : y*stride+sw]
+		for x := range row {
+			row[x] = p
 		}
 	}
 }

@@ -128,11 +128,18 @@ func (d *decoder) inverseProgressive() {
 					idct1x1(dst, int32(coef[0])*q[0])
 					continue
 				}
-				for k := 0; k <= c.kmax; k++ {
+				ac := false
+				for k := 1; k <= c.kmax; k++ {
 					if i := c.slot[k]; i >= 0 {
 						blk[zigzag[k]] = int32(coef[i]) * q[k]
+						ac = ac || coef[i] != 0
 					}
 				}
+				if !ac {
+					idctDC(dst, c.stride, int32(coef[0])*q[0], c.sw, c.sh)
+					continue
+				}
+				blk[0] = int32(coef[0]) * q[0]
 				idct(dst, c.stride, &blk, c.sw, c.sh)
 			}
 		}

@@ -233,6 +233,7 @@ func (d *decoder) blockSequential(c *component, bx, by int) error {
 	} else {
 		var blk [64]int32
 		blk[0] = c.pred * q[0]
+		ac := false // a non-zero AC coefficient is kept
 		for k <= c.kmax {
 			if s.n < need {
 				s = d.fill(s)
@@ -246,6 +247,7 @@ func (d *decoder) blockSequential(c *component, bx, by int) error {
 					break
 				}
 				blk[zigzag[k]] = e >> 16 * q[k]
+				ac = ac || e>>16 != 0 && k <= c.kmax
 				k++
 				continue
 			}
@@ -269,9 +271,14 @@ func (d *decoder) blockSequential(c *component, bx, by int) error {
 				break
 			}
 			blk[zigzag[k]] = v * q[k]
+			ac = ac || k <= c.kmax
 			k++
 		}
-		idct(dst, c.stride, &blk, c.sw, c.sh)
+		if ac {
+			idct(dst, c.stride, &blk, c.sw, c.sh)
+		} else {
+			idctDC(dst, c.stride, blk[0], c.sw, c.sh)
+		}
 	}
 	// Skip the rest of the block, several coefficients a lookup where
 	// they fit.
