@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
@@ -15,19 +17,20 @@ import (
 )
 
 type benchOptions struct {
-	io        *iostreams
-	widths    []float64
-	res       []int
-	threads   int
-	iters     int
-	time      time.Duration
-	warmup    int
-	model     string
-	json      bool
-	sweep     bool
-	plot      string
-	compare   []string
-	layerwise bool
+	io         *iostreams
+	widths     []float64
+	res        []int
+	threads    int
+	iters      int
+	time       time.Duration
+	warmup     int
+	model      string
+	json       bool
+	exportJSON string
+	sweep      bool
+	plot       string
+	compare    []string
+	layerwise  bool
 
 	widthSet, resSet bool // given on the command line
 }
@@ -52,7 +55,16 @@ strip, so the runner splits each block's time among them in the proportions
 its first thread measured. Each thread averages the channels of the head it
 computed, so the pool's time is in the head's row. The "input" row is the
 time of the forward pass outside its layers: normalising the pixels. GFLOP/s
-is 2 x MACs / median latency.
+is 2 x MACs / median latency. The latency is given as hyperfine gives it,
+mean +- sigma and min, median, p90, max; with 10 runs or more, a p90 over 1.5x
+the median, or layer medians adding up to over 25% off the whole median, are
+warned about on stderr: the machine was busy.
+
+--json writes one object instead of the tables, --export-json FILE writes it
+into FILE as well: "runs" (a count), "latency_ms" (mean, stddev, min, median,
+p90, max, and "times", every run), "layers" and "kinds"; a sweep or a
+comparison writes {"configs": [...]}, one such object per configuration.
+Shapes are [h, w, channels] arrays named "in" and "out", as in 'model info'.
 
 --sweep times every width x resolution of the TF-slim checkpoints (--width and
 --res take comma-separated lists to narrow it; with --model, its resolutions),
@@ -68,7 +80,8 @@ of each kind of layer over the first set.`,
   mbv2 bench -m mobilenet_v2_1.0_224_quant --iters 200
   mbv2 bench --sweep --plot pareto.png
   mbv2 bench --sweep --width 0.35,1.0 --res 96,224 --time 1s
-  mbv2 bench --compare generic,avx2`,
+  mbv2 bench --compare generic,avx2
+  mbv2 bench --iters 100 --export-json run.json`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.widthSet = cmd.Flags().Changed("width")
@@ -85,7 +98,8 @@ of each kind of layer over the first set.`,
 	f.DurationVar(&opts.time, "time", 0, "how long to time each configuration (default 2s, 500ms with --sweep)")
 	f.IntVar(&opts.warmup, "warmup", 3, "untimed runs before timing")
 	f.StringVarP(&opts.model, "model", "m", "", "model name or .tflite path (default: random weights)")
-	f.BoolVar(&opts.json, "json", false, "write one JSON object")
+	f.BoolVar(&opts.json, "json", false, "write one JSON object instead of the table")
+	f.StringVar(&opts.exportJSON, "export-json", "", "also write the JSON object into `FILE`, while the table goes to stdout")
 	f.BoolVar(&opts.sweep, "sweep", false, "time every width x resolution of the TF-slim table")
 	f.StringVar(&opts.plot, "plot", "", "with --sweep, draw latency against top-1 into `FILE`.png or .svg")
 	f.StringSliceVar(&opts.compare, "compare", nil, "time under each of these kernel `SETS`, e.g. generic,avx2")
@@ -119,10 +133,29 @@ func runBench(ctx context.Context, opts *benchOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.json {
-		return writeJSON(opts.io.Out, res)
+	return opts.output(res, []benchResult{res}, func(w io.Writer) { printBench(w, res) })
+}
+
+// output writes v, what --json writes, or the table print draws, to stdout;
+// v also to the --export-json file; and the noise warnings of the results
+// to stderr.
+func (o *benchOptions) output(v any, results []benchResult, print func(io.Writer)) error {
+	for _, r := range results {
+		for _, w := range r.Warnings {
+			fmt.Fprintf(o.io.Err, "mbv2: warning: %s/%d %s: %s\n", widthString(r.Width), r.Res, r.Kernels, w)
+		}
 	}
-	printBench(opts.io.Out, res)
+	if o.exportJSON != "" {
+		var b bytes.Buffer
+		writeJSON(&b, v)
+		if err := os.WriteFile(o.exportJSON, b.Bytes(), 0o666); err != nil {
+			return fmt.Errorf("--export-json: %w", err)
+		}
+	}
+	if o.json {
+		return writeJSON(o.io.Out, v)
+	}
+	print(o.io.Out)
 	return nil
 }
 
@@ -189,7 +222,8 @@ func printBench(w io.Writer, r benchResult) {
 		how = "made and packed"
 	}
 	fmt.Fprintf(tw, "load\t%.1f ms (weights %s); first run %.2f ms\n", r.LoadMs, how, r.FirstRunMs)
-	fmt.Fprintf(tw, "latency\tmin %.3f  median %.3f  p90 %.3f  max %.3f ms, %s\n", r.Latency.Min, r.Latency.Median, r.Latency.P90, r.Latency.Max, plural(r.Runs, "run"))
+	fmt.Fprintf(tw, "latency\t%.3f ms +- %.3f (mean +- sigma), min %.3f  median %.3f  p90 %.3f  max %.3f, %s\n",
+		r.Latency.Mean, r.Latency.Stddev, r.Latency.Min, r.Latency.Median, r.Latency.P90, r.Latency.Max, plural(r.Runs, "run"))
 	fmt.Fprintf(tw, "speed\t%.1f GFLOP/s (2 x MACs / median)\n", r.GFLOPS)
 	tw.Flush()
 

@@ -103,10 +103,16 @@ func TestBenchJSON(t *testing.T) {
 			t.Errorf("no %q in the JSON", key)
 		}
 	}
-	for _, key := range []string{"min", "median", "p90", "max"} {
+	for _, key := range []string{"mean", "stddev", "min", "median", "p90", "max", "times"} {
 		if _, ok := m["latency_ms"].(map[string]any)[key]; !ok {
 			t.Errorf("no latency_ms.%s", key)
 		}
+	}
+	// runs is the count of the raw times, as in every bench JSON.
+	l := r.Latency
+	if len(l.Times) != r.Runs || l.Min != slices.Min(l.Times) || l.Max != slices.Max(l.Times) ||
+		!(l.Min <= l.Mean && l.Mean <= l.Max) || l.Stddev < 0 {
+		t.Errorf("runs %d, latency %+v", r.Runs, l)
 	}
 	layer := m["layers"].([]any)[1].(map[string]any)
 	for _, key := range []string{"name", "op", "in", "out", "macs", "ms"} {
@@ -217,15 +223,15 @@ func TestBenchCompare(t *testing.T) {
 	compare := sets[0] + "," + sets[len(sets)-1]
 	var c compareResult
 	benchJSON(t, &c, "--compare", compare, "--width", "0.35", "--res", "64", "--iters", "2")
-	if len(c.Runs) != 2 || c.Runs[0].Kernels != sets[0] || c.Runs[1].Kernels != sets[len(sets)-1] || len(c.Speedup) != 1 {
-		t.Fatalf("runs %d, speed-ups %d", len(c.Runs), len(c.Speedup))
+	if len(c.Configs) != 2 || c.Configs[0].Kernels != sets[0] || c.Configs[1].Kernels != sets[len(sets)-1] || len(c.Speedup) != 1 {
+		t.Fatalf("runs %d, speed-ups %d", len(c.Configs), len(c.Speedup))
 	}
-	for _, r := range c.Runs {
+	for _, r := range c.Configs {
 		checkResult(t, r, 0.35, 64, 2)
 	}
 	s := c.Speedup[0]
 	if s.Baseline != sets[0] || s.Kernels != sets[len(sets)-1] || len(s.Kinds) != len(kindOrder) ||
-		math.Abs(s.Total-c.Runs[0].Latency.Median/c.Runs[1].Latency.Median) > 1e-9*s.Total {
+		math.Abs(s.Total-c.Configs[0].Latency.Median/c.Configs[1].Latency.Median) > 1e-9*s.Total {
 		t.Errorf("speed-up %+v", s)
 	}
 	if kernels.Name() != before {
@@ -290,5 +296,51 @@ func TestBenchLayerwise(t *testing.T) {
 	}
 	if s, l := slices.Max(a.StreamedActivationBytes(1)), slices.Max(a.LayerwiseActivationBytes()); s >= l {
 		t.Errorf("streamed peak %d, layer by layer %d", s, l)
+	}
+}
+
+// TestBenchExportJSON: --export-json writes the JSON while the table goes
+// to stdout.
+func TestBenchExportJSON(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "bench.json")
+	code, stdout, stderr := runCmd(t, nil, "bench", "--width", "0.35", "--res", "64", "--iters", "3", "--export-json", file)
+	if code != exitOK || !strings.Contains(stdout, "mean +- sigma") || !strings.Contains(stdout, "b16/project") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	b, err := os.ReadFile(file)
+	var r benchResult
+	if err != nil || json.Unmarshal(b, &r) != nil {
+		t.Fatalf("%v: %q", err, b)
+	}
+	checkResult(t, r, 0.35, 64, 3)
+}
+
+// TestNoiseWarnings: a p90 far above the median, or layers that do not add
+// up to the whole, are warned about; a steady run of few runs is not.
+func TestNoiseWarnings(t *testing.T) {
+	steady := benchResult{Runs: 20, Latency: latency{Median: 10, P90: 11}, Kinds: []benchLayer{{Ms: 6}, {Ms: 4.5}}}
+	for _, c := range []struct {
+		name string
+		edit func(*benchResult)
+		want []string
+	}{
+		{"steady", func(*benchResult) {}, nil},
+		{"p90", func(r *benchResult) { r.Latency.P90 = 16 }, []string{"p90 16.000 ms is 1.6x the median"}},
+		{"layers", func(r *benchResult) { r.Kinds[0].Ms = 2 }, []string{"add up to 6.500 ms, -35% off"}},
+		{"few runs", func(r *benchResult) { r.Runs, r.Latency.P90 = 3, 30 }, nil},
+	} {
+		r := steady
+		r.Kinds = slices.Clone(steady.Kinds)
+		c.edit(&r)
+		ws := noiseWarnings(r)
+		if len(ws) != len(c.want) {
+			t.Errorf("%s: %q", c.name, ws)
+			continue
+		}
+		for i, w := range c.want {
+			if !strings.Contains(ws[i], w) {
+				t.Errorf("%s: %q lacks %q", c.name, ws[i], w)
+			}
+		}
 	}
 }

@@ -11,7 +11,7 @@ import (
 
 // compareResult is one configuration under several kernel sets.
 type compareResult struct {
-	Runs    []benchResult `json:"runs"`    // one per set, in the order given
+	Configs []benchResult `json:"configs"` // one per set, in the order given, as a sweep's
 	Speedup []speedup     `json:"speedup"` // each set after the first, over the first
 }
 
@@ -36,28 +36,24 @@ func runCompare(ctx context.Context, o *benchOptions, src weights) error {
 		if err != nil {
 			return err
 		}
-		c.Runs = append(c.Runs, res)
+		c.Configs = append(c.Configs, res)
 	}
-	base := c.Runs[0]
-	for _, r := range c.Runs[1:] {
+	base := c.Configs[0]
+	for _, r := range c.Configs[1:] {
 		s := speedup{Kernels: r.Kernels, Baseline: base.Kernels, Total: base.Latency.Median / r.Latency.Median, Kinds: map[string]float64{}}
 		for i, k := range r.Kinds {
 			s.Kinds[k.Op] = base.Kinds[i].Ms / k.Ms
 		}
 		c.Speedup = append(c.Speedup, s)
 	}
-	if o.json {
-		return writeJSON(o.io.Out, c)
-	}
-	printCompare(o.io.Out, c)
-	return nil
+	return o.output(c, c.Configs, func(w io.Writer) { printCompare(w, c) })
 }
 
 func printCompare(w io.Writer, c compareResult) {
-	base := c.Runs[0]
+	base := c.Configs[0]
 	fmt.Fprintf(w, "MobileNetV2 %s/%d, %s weights; %s, %s\n", widthString(base.Width), base.Res, base.Model, base.CPU, plural(base.Threads, "thread"))
 	cells := []string{fmt.Sprintf("%-15s", "kind")}
-	for _, r := range c.Runs {
+	for _, r := range c.Configs {
 		cells = append(cells, fmt.Sprintf("%12s", r.Kernels+" ms"))
 	}
 	for _, s := range c.Speedup {
@@ -66,7 +62,7 @@ func printCompare(w io.Writer, c compareResult) {
 	fmt.Fprintln(w, strings.Join(cells, " "))
 	for i, k := range base.Kinds {
 		cells = []string{fmt.Sprintf("%-15s", k.Op)}
-		for _, r := range c.Runs {
+		for _, r := range c.Configs {
 			cells = append(cells, fmt.Sprintf("%12.3f", r.Kinds[i].Ms))
 		}
 		for _, s := range c.Speedup {
@@ -75,7 +71,7 @@ func printCompare(w io.Writer, c compareResult) {
 		fmt.Fprintln(w, strings.Join(cells, " "))
 	}
 	cells = []string{fmt.Sprintf("%-15s", "median latency")}
-	for _, r := range c.Runs {
+	for _, r := range c.Configs {
 		cells = append(cells, fmt.Sprintf("%12.3f", r.Latency.Median))
 	}
 	for _, s := range c.Speedup {

@@ -119,11 +119,13 @@ type table2Row struct {
 	S        int    `json:"s,omitempty"`
 }
 
+// blockInfo is a bottleneck block. Shapes are [h, w, channels], in and out,
+// as in the layers (and in bench --json).
 type blockInfo struct {
 	Name     string `json:"name"`
-	Input    [3]int `json:"input"` // h, w, d'
+	In       [3]int `json:"in"` // h, w, d'
 	T        int    `json:"t"`
-	Out      int    `json:"out"` // d''
+	Out      [3]int `json:"out"` // h/s, w/s, d''
 	Stride   int    `json:"stride"`
 	Residual bool   `json:"residual"`
 	MACs     int64  `json:"macs"`
@@ -217,7 +219,7 @@ func describeArch(a *model.Arch, threads int) modelInfo {
 
 	for i, b := range a.Bottlenecks {
 		info.Blocks = append(info.Blocks, blockInfo{
-			Name: fmt.Sprintf("b%d", i), Input: sq(b.H, b.In), T: b.T, Out: b.Out,
+			Name: fmt.Sprintf("b%d", i), In: sq(b.H, b.In), T: b.T, Out: sq(b.OutH, b.Out),
 			Stride: b.Stride, Residual: b.Residual, MACs: b.MACs(),
 		})
 	}
@@ -286,7 +288,7 @@ func printInfo(w io.Writer, info modelInfo) {
 		if b.Residual {
 			res = "yes"
 		}
-		fmt.Fprintf(w, "%-6s %-12s %2d %5d %2d %-8s %12d\n", b.Name, shape(b.Input), b.T, b.Out, b.Stride, res, b.MACs)
+		fmt.Fprintf(w, "%-6s %-12s %2d %5d %2d %-8s %12d\n", b.Name, shape(b.In), b.T, b.Out[2], b.Stride, res, b.MACs)
 	}
 
 	fmt.Fprintf(w, "\nLayers (activations: bytes live while the layer runs, streamed on %s, and layer by layer)\n", plural(info.Threads, "thread"))

@@ -47,7 +47,7 @@ func TestModelInfoFormula(t *testing.T) {
 		var sum, layerSum, peak, layerwisePeak int64
 		peakLayer := ""
 		for _, b := range info.Blocks {
-			h, d1, d2, tt := int64(b.Input[0]), int64(b.Input[2]), int64(b.Out), int64(b.T)
+			h, d1, d2, tt := int64(b.In[0]), int64(b.In[2]), int64(b.Out[2]), int64(b.T)
 			if b.Stride == 1 && b.T > 1 {
 				if f := h * h * d1 * tt * (d1 + 9 + d2); f != b.MACs {
 					t.Errorf("1.4/%d %s: %d MACs, formula %d", res, b.Name, b.MACs, f)

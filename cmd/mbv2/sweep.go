@@ -58,13 +58,13 @@ func runSweep(ctx context.Context, o *benchOptions, src weights) error {
 			return err
 		}
 	}
-	if o.json {
-		return writeJSON(o.io.Out, struct {
-			Configs []sweepRow `json:"configs"`
-		}{rows})
+	results := make([]benchResult, len(rows))
+	for i, r := range rows {
+		results[i] = r.benchResult
 	}
-	printSweep(o.io.Out, rows)
-	return nil
+	return o.output(struct {
+		Configs []sweepRow `json:"configs"`
+	}{rows}, results, func(w io.Writer) { printSweep(w, rows) })
 }
 
 // paretoFrontier marks the rows that no other row beats: none with a

@@ -38,19 +38,80 @@ type benchResult struct {
 	PeakBytes  int64   `json:"peak_activation_bytes"` // at its precision, as the runner schedules them
 	LoadMs     float64 `json:"load_ms"`               // make or read, and pack, the weights
 	FirstRunMs float64 `json:"first_run_ms"`
-	Runs       int     `json:"runs"`
+	Runs       int     `json:"runs"` // timed, the count of latency_ms.times
 	Latency    latency `json:"latency_ms"`
 	GFLOPS     float64 `json:"gflops"` // 2 x MACs / median latency, in GFLOP/s
 
 	Layers []benchLayer `json:"layers,omitempty"` // medians of the per-layer runs
 	Kinds  []benchLayer `json:"kinds,omitempty"`  // totals by kind of layer
+
+	Warnings []string `json:"warnings,omitempty"` // signs that the machine was busy
 }
 
+// latency sums up the timed runs, in milliseconds, as hyperfine does.
 type latency struct {
-	Min    float64 `json:"min"`
-	Median float64 `json:"median"`
-	P90    float64 `json:"p90"`
-	Max    float64 `json:"max"`
+	Mean   float64   `json:"mean"`
+	Stddev float64   `json:"stddev"` // sample standard deviation
+	Min    float64   `json:"min"`
+	Median float64   `json:"median"`
+	P90    float64   `json:"p90"`
+	Max    float64   `json:"max"`
+	Times  []float64 `json:"times"` // every timed run, in order
+}
+
+// newLatency sums up the durations of the timed runs.
+func newLatency(runs []time.Duration) latency {
+	sorted := slices.Sorted(slices.Values(runs))
+	l := latency{
+		Min:    toMs(sorted[0]),
+		Median: toMs(median(sorted)),
+		P90:    toMs(sorted[int(math.Ceil(0.9*float64(len(sorted))))-1]),
+		Max:    toMs(sorted[len(sorted)-1]),
+	}
+	for _, d := range runs {
+		l.Times = append(l.Times, toMs(d))
+		l.Mean += toMs(d)
+	}
+	l.Mean /= float64(len(runs))
+	if len(runs) > 1 {
+		for _, t := range l.Times {
+			l.Stddev += (t - l.Mean) * (t - l.Mean)
+		}
+		l.Stddev = math.Sqrt(l.Stddev / float64(len(runs)-1))
+	}
+	return l
+}
+
+// Thresholds of the noise warnings.
+const (
+	noisyRuns   = 10   // fewer runs say too little to warn on
+	noisyP90    = 1.5  // p90 over median
+	noisyLayers = 0.25 // the layers' medians summed, off the whole's median
+)
+
+// noiseWarnings says what in r suggests the machine was busy while it was
+// timed: a p90 far above the median (some runs were slowed), or per-layer
+// medians whose sum is far from the whole network's median (the per-layer
+// runs and the whole runs met different conditions).
+func noiseWarnings(r benchResult) []string {
+	var ws []string
+	l := r.Latency
+	if r.Runs < noisyRuns {
+		return nil
+	}
+	if l.P90 > noisyP90*l.Median {
+		ws = append(ws, fmt.Sprintf("p90 %.3f ms is %.1fx the median %.3f ms: some runs were slowed (a busy machine?); "+
+			"time longer (--time) on an idle machine", l.P90, l.P90/l.Median, l.Median))
+	}
+	var sum float64
+	for _, k := range r.Kinds {
+		sum += k.Ms
+	}
+	if len(r.Kinds) > 0 && math.Abs(sum/l.Median-1) > noisyLayers {
+		ws = append(ws, fmt.Sprintf("the layers' medians add up to %.3f ms, %+.0f%% off the whole network's median %.3f ms: "+
+			"the per-layer runs met other conditions (a busy machine?)", sum, 100*(sum/l.Median-1), l.Median))
+	}
+	return ws
 }
 
 // benchLayer is a layer, or with no name the total of a kind of layer.
@@ -178,17 +239,12 @@ func benchConfig(ctx context.Context, o *benchOptions, src weights, w float64, r
 	}
 
 	out.Runs = len(whole)
-	sorted := slices.Sorted(slices.Values(whole))
-	out.Latency = latency{
-		Min:    toMs(sorted[0]),
-		Median: toMs(median(sorted)),
-		P90:    toMs(sorted[int(math.Ceil(0.9*float64(len(sorted))))-1]),
-		Max:    toMs(sorted[len(sorted)-1]),
-	}
+	out.Latency = newLatency(whole)
 	out.GFLOPS = gflops(macs, out.Latency.Median)
 	if perLayer {
 		out.Layers, out.Kinds = layerTable(ls, layers)
 	}
+	out.Warnings = noiseWarnings(out)
 	return out, nil
 }
 
