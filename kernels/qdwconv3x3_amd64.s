@@ -111,7 +111,7 @@ block:
 	// R11: the requantization table at channel c: tile c/16, lane c%16.
 	MOVQ  BX, R11
 	SHRQ  $4, R11
-	IMULQ $320, R11
+	IMULQ $384, R11
 	MOVQ  BX, R12
 	ANDQ  $15, R12
 	LEAQ  (R11)(R12*4), R11

@@ -27,26 +27,32 @@ type QPointwiseWeights struct {
 	Out       Requant // Mult and Shift padded to the tiles
 
 	// The requantization of each tile as the SIMD kernels apply it
-	// (see requantTable): [tiles][5][Tile].
+	// (see requantTable): [tiles][6][Tile].
 	rq []int32
+	// The weights less their zero point, widened to int16 for the AVX2
+	// GEMM, laid out as W.
+	w16 []int16
 }
 
 // requantTable lays out the requantization of out, n channels padded to
 // tiles, for the SIMD kernels: per tile, Tile of each of the multiplier,
-// the left shift, the rounding right shift, its mask 2^right-1 and half
-// the mask (see RoundingDivideByPOT).
+// the left shift, the rounding right shift, its mask 2^right-1, half the
+// mask (see RoundingDivideByPOT), and 2^(right-1) (0 for no shift).
 func requantTable(out Requant, n int) []int32 {
 	tiles := roundUp(n, Tile) / Tile
-	rq := make([]int32, tiles*5*Tile)
+	rq := make([]int32, tiles*6*Tile)
 	for o := range tiles * Tile {
 		t, j := o/Tile, o%Tile
-		row := rq[t*5*Tile:]
+		row := rq[t*6*Tile:]
 		right := max(-out.Shift[o], 0)
 		row[j] = out.Mult[o]
 		row[Tile+j] = max(out.Shift[o], 0)
 		row[2*Tile+j] = right
 		row[3*Tile+j] = int32(1)<<right - 1
 		row[4*Tile+j] = (int32(1)<<right - 1) >> 1
+		if right > 0 {
+			row[5*Tile+j] = int32(1) << (right - 1)
+		}
 	}
 	return rq
 }
@@ -84,13 +90,15 @@ func PackQPointwise(w []byte, unsigned bool, wZero int32, bias []int32, cout, ci
 		WZero: wZero,
 		Out:   padRequant(out, tiles*Tile),
 	}
+	p.w16 = make([]int16, len(p.W))
 	for o := range cout {
 		t, j := o/Tile, o%Tile
-		dst := p.W[t*groups*Tile*4:]
+		dst, dst16 := p.W[t*groups*Tile*4:], p.w16[t*groups*Tile*4:]
 		var sum int32
 		for i, b := range w[o*cin : (o+1)*cin] {
 			v := signed(b, unsigned)
 			dst[(i/4*Tile+j)*4+i%4] = v
+			dst16[(i/4*Tile+j)*4+i%4] = int16(v) - int16(wZero)
 			sum += int32(v)
 		}
 		// sum (a-zin)(w-zw) = sum a*w - zw*sum a - zin*sum w + cin*zin*zw
