@@ -118,6 +118,9 @@ func (d *decoder) scanData(sc *scanInfo) error {
 			}
 			mcu++
 			if len(sc.comps) == 1 {
+				if d.eobrun > 0 && d.skipEOB(sc, sc.comps[0], x, y) {
+					continue
+				}
 				if err := d.block(sc, sc.comps[0], x, y); err != nil {
 					return err
 				}
@@ -135,6 +138,32 @@ func (d *decoder) scanData(sc *scanInfo) error {
 		}
 	}
 	return nil
+}
+
+// skipEOB handles, without decoding a symbol, a block of a progressive AC
+// scan inside an end-of-band run when none of the coefficients it would
+// refine is kept: it reads past their correction bits. It says whether it
+// did.
+func (d *decoder) skipEOB(sc *scanInfo, c *component, bx, by int) bool {
+	if sc.ah == 0 {
+		d.eobrun--
+		return true
+	}
+	if bx >= c.bw || by >= c.bh {
+		return false
+	}
+	m := c.nz[by*c.bw+bx] & (^uint64(0) >> (63 - sc.se)) &^ (1<<sc.ss - 1)
+	if m&(uint64(2)<<c.kmax-1) != 0 {
+		return false
+	}
+	if n := uint(bits.OnesCount64(m)); n <= d.bits.n {
+		d.bits.acc <<= n
+		d.bits.n -= n
+	} else {
+		d.bits = d.skipBits(d.bits, int(n))
+	}
+	d.eobrun--
+	return true
 }
 
 // restart expects the RST marker that ends restart interval i-1, section
