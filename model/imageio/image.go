@@ -120,7 +120,8 @@ func DecodeImage(data []byte, maxPixels int) (image.Image, error) {
 // whose crop is still at least size x size, so that PrepareRGB still
 // downscales it; a JPEG that this decoder does not cover (12-bit,
 // arithmetic-coded, lossless), or that it finds corrupt, is decoded at full
-// size instead. Other formats always are.
+// size instead, and one that image/jpeg refuses at full size is given to
+// this decoder at 8/8. Other formats are always decoded at full size.
 func DecodeScaled(data []byte, maxPixels, size int, crop float64, mode Decode) (image.Image, error) {
 	if len(data) == 0 {
 		return nil, errors.New("empty file")
@@ -149,15 +150,27 @@ func DecodeScaled(data []byte, maxPixels, size int, crop float64, mode Decode) (
 	}
 	var img image.Image
 	var fastErr error
-	if n := jpegScale(w, h, size, crop); format == "jpeg" && mode == DecodeFast && n < 8 {
+	n := jpegScale(w, h, size, crop)
+	scaled := func(n int) {
 		img, fastErr = decode(func(io.Reader) (image.Image, error) { return scaledjpeg.Decode(data, n) }, data)
+	}
+	fast := format == "jpeg" && mode == DecodeFast
+	if fast && n < 8 {
+		scaled(n)
 	}
 	if img == nil {
 		if img, err = decode(f.decode, data); err != nil {
-			if errors.Is(fastErr, scaledjpeg.ErrUnsupported) {
-				err = fastErr // says which feature
+			// image/jpeg refuses some valid files, progressive ones with
+			// restart intervals among them.
+			if fast && n == 8 {
+				scaled(8)
 			}
-			return nil, decodeError(format, data, err)
+			if img == nil {
+				if errors.Is(fastErr, scaledjpeg.ErrUnsupported) {
+					err = fastErr // says which feature
+				}
+				return nil, decodeError(format, data, err)
+			}
 		}
 	}
 	if format == "jpeg" {

@@ -982,3 +982,29 @@ func TestPrepareRGBTallThinMemory(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeScaledRescues: image/jpeg refuses restart markers in a
+// progressive file; the fast mode decodes it all the same, at full size
+// when that is the scale it needs.
+func TestDecodeScaledRescues(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("jpeg", "testdata", "420-prog-rst.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := DecodeScaled(data, 0, 224, 1, DecodeExact); err == nil {
+		t.Log("image/jpeg now decodes progressive files with restart intervals")
+	}
+	for _, size := range []int{224, 16} {
+		img, err := DecodeScaled(data, 0, size, 1, DecodeFast)
+		if err != nil {
+			t.Fatalf("size %d: %v", size, err)
+		}
+		want := image.Rect(0, 0, 75, 53)
+		if size == 16 {
+			want = image.Rect(0, 0, 29, 20) // 3/8
+		}
+		if img.Bounds() != want {
+			t.Errorf("size %d: %v, want %v", size, img.Bounds(), want)
+		}
+	}
+}
