@@ -228,21 +228,22 @@ func printBench(w io.Writer, r benchResult) {
 	tw.Flush()
 
 	fmt.Fprintln(w)
-	const row = "%-14s %-10s %-26s %10s %8s %6s %7s\n"
-	fmt.Fprintf(w, row, "layer", "op", "input -> output", "MACs", "ms", "share", "GFLOP/s")
+	t := newTable(3, 4, 5, 6)
+	t.add("layer", "op", "input -> output", "MACs", "ms", "share", "GFLOP/s")
 	for _, l := range r.Layers {
-		fmt.Fprintf(w, row, l.Name, l.Op, shape(*l.In)+" -> "+shape(*l.Out), fmt.Sprint(l.MACs), fmt.Sprintf("%.3f", l.Ms),
+		t.add(l.Name, l.Op, shape(*l.In)+" -> "+shape(*l.Out), fmt.Sprint(l.MACs), fmt.Sprintf("%.3f", l.Ms),
 			fmt.Sprintf("%.1f%%", 100*l.Share), rate(l))
 	}
-	fmt.Fprintln(w)
+	t.add()
 	var total benchLayer
 	for _, k := range r.Kinds {
-		fmt.Fprintf(w, row, k.Op, "", "", fmt.Sprint(k.MACs), fmt.Sprintf("%.3f", k.Ms), fmt.Sprintf("%.1f%%", 100*k.Share), rate(k))
+		t.add(k.Op, "", "", fmt.Sprint(k.MACs), fmt.Sprintf("%.3f", k.Ms), fmt.Sprintf("%.1f%%", 100*k.Share), rate(k))
 		total.MACs += k.MACs
 		total.Ms += k.Ms
 	}
 	total.GFLOPS = gflops(total.MACs, total.Ms)
-	fmt.Fprintf(w, row, "total", "", "", fmt.Sprint(total.MACs), fmt.Sprintf("%.3f", total.Ms), "100.0%", rate(total))
+	t.add("total", "", "", fmt.Sprint(total.MACs), fmt.Sprintf("%.3f", total.Ms), "100.0%", rate(total))
+	t.write(w)
 }
 
 // rate prints a layer's GFLOP/s, or "-" for those without MACs.

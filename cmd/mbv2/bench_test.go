@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -341,6 +342,47 @@ func TestNoiseWarnings(t *testing.T) {
 			if !strings.Contains(ws[i], w) {
 				t.Errorf("%s: %q lacks %q", c.name, ws[i], w)
 			}
+		}
+	}
+}
+
+// TestTablesAligned: the tables of bench, model info and classify
+// --timing keep two spaces between columns (the classifier layer's name
+// and op used to run together) and no trailing spaces.
+func TestTablesAligned(t *testing.T) {
+	img := writePNG(t, t.TempDir(), "a.png", 8, 8)
+	fields := regexp.MustCompile(`\S+( \S+)*`) // cells: single spaces inside, two or more between
+	for _, c := range []struct {
+		args   []string
+		stderr bool
+		cells  int // of the classifier's row
+	}{
+		{[]string{"bench", "--width", "0.35", "--res", "64", "--iters", "2"}, false, 7},
+		{[]string{"model", "info", "--width", "0.35", "--res", "64"}, false, 8},
+		{[]string{"classify", "-m", tinyModelPath, "--timing", img}, true, 6},
+	} {
+		code, stdout, stderr := runCmd(t, nil, c.args...)
+		out := stdout
+		if c.stderr {
+			out = stderr
+		}
+		if code != exitOK {
+			t.Fatalf("%v: exit %d: %s", c.args, code, stderr)
+		}
+		found := false
+		for _, line := range strings.Split(out, "\n") {
+			if strings.HasSuffix(line, " ") {
+				t.Errorf("%v: trailing space: %q", c.args, line)
+			}
+			if strings.HasPrefix(line, "classifier ") && strings.Contains(line, "x") {
+				found = true
+				if n := len(fields.FindAllString(line, -1)); n != c.cells {
+					t.Errorf("%v: %d cells in %q, want %d", c.args, n, line, c.cells)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%v: no classifier row in:\n%s", c.args, out)
 		}
 	}
 }

@@ -399,10 +399,12 @@ func printTiming(w io.Writer, file string, layers []layerTime, threads int) {
 		macs += l.MACs
 	}
 	fmt.Fprintf(w, "%s: kernels %s, %d threads, %s\n", quoteControl(file), kernels.Name(), threads, cpuid.CPU.BrandName)
-	fmt.Fprintf(w, "%-14s %-10s %-14s %12s %9s %6s\n", "layer", "op", "output", "MACs", "ms", "share")
+	t := newTable(3, 4, 5)
+	t.add("layer", "op", "output", "MACs", "ms", "share")
 	for _, l := range layers {
-		fmt.Fprintf(w, "%-14s %-10s %-14s %12d %9.3f %5.1f%%\n", l.Name, l.Op,
-			fmt.Sprintf("%dx%dx%d", l.Out[0], l.Out[1], l.Out[2]), l.MACs, l.Ms, 100*l.Ms/max(total, 1e-9))
+		t.add(l.Name, l.Op, fmt.Sprintf("%dx%dx%d", l.Out[0], l.Out[1], l.Out[2]), fmt.Sprint(l.MACs),
+			fmt.Sprintf("%.3f", l.Ms), fmt.Sprintf("%.1f%%", 100*l.Ms/max(total, 1e-9)))
 	}
-	fmt.Fprintf(w, "%-14s %-10s %-14s %12d %9.3f %5.1f%%\n", "total", "", "", macs, total, 100.0)
+	t.add("total", "", "", fmt.Sprint(macs), fmt.Sprintf("%.3f", total), "100.0%")
+	t.write(w)
 }

@@ -292,13 +292,14 @@ func printInfo(w io.Writer, info modelInfo) {
 	}
 
 	fmt.Fprintf(w, "\nLayers (activations: bytes live while the layer runs, streamed on %s, and layer by layer)\n", plural(info.Threads, "thread"))
-	const row = "%-14s %-10s %-13s %-13s %12s %10s %12s %12s\n"
-	fmt.Fprintf(w, row, "layer", "op", "input", "output", "MACs", "params", "activations", "layerwise")
+	t := newTable(4, 5, 6, 7)
+	t.add("layer", "op", "input", "output", "MACs", "params", "activations", "layerwise")
 	for _, l := range info.Layers {
-		fmt.Fprintf(w, row, l.Name, l.Op, shape(l.In), shape(l.Out), fmt.Sprint(l.MACs), fmt.Sprint(l.Params),
+		t.add(l.Name, l.Op, shape(l.In), shape(l.Out), fmt.Sprint(l.MACs), fmt.Sprint(l.Params),
 			fmt.Sprint(l.ActivationBytes), fmt.Sprint(l.LayerwiseBytes))
 	}
-	fmt.Fprintf(w, row, "total", "", "", "", fmt.Sprint(info.MACs), fmt.Sprint(info.Params), "", "")
+	t.add("total", "", "", "", fmt.Sprint(info.MACs), fmt.Sprint(info.Params))
+	t.write(w)
 	fmt.Fprintf(w, "\n%.1fM MACs, %.2fM params\n", float64(info.MACs)/1e6, float64(info.Params)/1e6)
 	fmt.Fprintf(w, "peak activations %d bytes (%.2f MB) at %s; layer by layer %d bytes (%.2f MB) at %s\n",
 		info.PeakBytes, float64(info.PeakBytes)/1e6, info.PeakLayer,

@@ -83,6 +83,7 @@ func (b *batch) run(ctx context.Context) error {
 	// them while the first feeds the workers.
 	counted := make(chan int, 1)
 	if b.opts.io.ErrTTY && b.list.filesFrom != "-" {
+		p.openBar()
 		c := *b.list
 		go func() {
 			n := 0
@@ -176,7 +177,7 @@ func (b *batch) run(ctx context.Context) error {
 	for outcomes := results; outcomes != nil; {
 		select {
 		case n := <-counted:
-			p.startBar(n)
+			p.setTotal(n)
 		case <-ctx.Done():
 			outcomes, stopped = nil, true
 		case o, ok := <-outcomes:
@@ -308,17 +309,21 @@ type printer struct {
 	start   time.Time
 	bar     *progressbar.ProgressBar
 
+	total                   int // inputs counted for the bar; 0 until then
 	images, failed, skipped int
 	closed                  bool  // stdout is a closed pipe
 	writeErr                error // stdout failed otherwise
 }
 
 func (p *printer) print(o outcome) {
-	defer p.tick()
 	if o.skip {
 		p.skipped++
+		if p.bar != nil && p.total > 0 {
+			p.bar.ChangeMax(p.bar.GetMax() - 1) // the total counts images only
+		}
 		return
 	}
+	defer p.tick()
 	p.images++
 	res := &o.res
 	if res.Error != "" {
@@ -350,8 +355,12 @@ func (p *printer) writeError(err error) error {
 	return err
 }
 
-func (p *printer) startBar(n int) {
-	p.bar = progressbar.NewOptions(n,
+// openBar starts the progress bar with the batch, its total unknown (a
+// spinner) until the inputs are counted: its rate then counts from the
+// start, where a bar made when the count arrived showed the images done
+// meanwhile as done in no time.
+func (p *printer) openBar() {
+	p.bar = progressbar.NewOptions(-1,
 		progressbar.OptionSetWriter(p.err),
 		progressbar.OptionSetDescription("classify"),
 		progressbar.OptionShowCount(),
@@ -362,9 +371,13 @@ func (p *printer) startBar(n int) {
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 	)
-	if done := p.images + p.skipped; done > 0 {
-		p.bar.Set(done)
-	}
+}
+
+// setTotal gives the bar the count of the inputs, less the files found so
+// far not to be images: the total counts images only.
+func (p *printer) setTotal(n int) {
+	p.total = n
+	p.bar.ChangeMax(n - p.skipped)
 }
 
 func (p *printer) tick() {
@@ -388,9 +401,9 @@ func (p *printer) end(summary bool, skippedDone int) {
 		return
 	}
 	d := time.Since(p.start)
-	fmt.Fprintf(p.err, "%d images, %d failed, %.1f images/s (%.2f s)", p.images, p.failed, float64(p.images)/d.Seconds(), d.Seconds())
+	fmt.Fprintf(p.err, "%s, %d failed, %.1f images/s (%.2f s)", plural(p.images, "image"), p.failed, float64(p.images)/d.Seconds(), d.Seconds())
 	if p.skipped > 0 || skippedDone > 0 {
-		fmt.Fprintf(p.err, "; skipped %d files that are not images, %d done before", p.skipped, skippedDone)
+		fmt.Fprintf(p.err, "; skipped %s, %d done before", plural(p.skipped, "non-image file"), skippedDone)
 	}
 	fmt.Fprintln(p.err)
 }

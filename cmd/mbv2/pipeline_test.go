@@ -298,7 +298,7 @@ func TestClassifyInterrupt(t *testing.T) {
 func TestClassifySummary(t *testing.T) {
 	dir := photoTree(t)
 	code, _, stderr := runCmd(t, nil, "classify", "-m", tinyModelPath, "--summary", "-r", dir, filepath.Join(dir, "nope"))
-	re := regexp.MustCompile(`^mbv2: \S+/nope: no such file\n6 images, 1 failed, [0-9.]+ images/s \([0-9.]+ s\); skipped 4 files that are not images, 0 done before\n$`)
+	re := regexp.MustCompile(`^mbv2: \S+/nope: no such file\n6 images, 1 failed, [0-9.]+ images/s \([0-9.]+ s\); skipped 4 non-image files, 0 done before\n$`)
 	if code != exitFailure || !re.MatchString(stderr) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
@@ -432,18 +432,29 @@ func TestClassifySharedPhotos(t *testing.T) {
 
 var _ io.Writer = (*failWriter)(nil)
 
-// TestProgressBar: on a terminal the bar counts the inputs on stderr, and
-// steps aside for error lines; stdout holds only the records.
+// TestProgressBar: on a terminal the bar counts the images on stderr (not
+// the files found that are not images), and steps aside for error lines;
+// stdout holds only the records.
 func TestProgressBar(t *testing.T) {
 	var out, errb bytes.Buffer
 	p := &printer{w: newRecordWriter(&out, formatJSON), err: &errb, cancel: func() {}, start: time.Now()}
+	p.openBar()
 	p.print(outcome{res: result{File: "a.jpg", Top: []prediction{{1, "cat", 1}}}})
-	p.startBar(3)
+	p.print(outcome{skip: true})
+	p.setTotal(5) // a.jpg, the skipped file, b.jpg, c.jpg, d.txt
+	if max := p.bar.GetMax(); max != 4 {
+		t.Errorf("total %d once counted, want 4", max)
+	}
 	p.print(outcome{res: result{File: "b.jpg", Error: "no such file"}})
 	p.print(outcome{res: result{File: "c.jpg", Top: []prediction{{1, "cat", 1}}}})
+	p.print(outcome{skip: true})
+	if max, done := p.bar.GetMax(), p.bar.State().CurrentNum; max != 3 || done != 3 {
+		t.Errorf("%d/%d at the end, want 3/3", done, max)
+	}
 	p.end(true, 0)
 	stderr := errb.String()
-	for _, want := range []string{"classify", "(1/3, ", " img/s)", "\rmbv2: b.jpg: no such file\n", "\r3 images, 1 failed, "} {
+	for _, want := range []string{"classify", " img/s)", "\rmbv2: b.jpg: no such file\n",
+		"\r3 images, 1 failed, ", "skipped 2 non-image files, 0 done before"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q: %q", want, stderr)
 		}

@@ -7,7 +7,9 @@ import (
 	"math"
 	"runtime"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/klauspost/cpuid/v2"
 	"github.com/schollz/progressbar/v3"
@@ -65,4 +67,51 @@ func toMs(d time.Duration) float64 { return float64(d) / 1e6 }
 // usually given.
 func formatBytes(n int64) string {
 	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+}
+
+// A table lays out rows in columns two spaces apart, each as wide as its
+// widest cell: text left-aligned, the columns in right (numbers)
+// right-aligned, and no trailing spaces, so that a long name never runs
+// into the next column.
+type table struct {
+	right map[int]bool
+	rows  [][]string // a nil row is an empty line
+}
+
+func newTable(right ...int) *table {
+	t := &table{right: map[int]bool{}}
+	for _, i := range right {
+		t.right[i] = true
+	}
+	return t
+}
+
+func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
+
+func (t *table) write(w io.Writer) {
+	var widths []int
+	for _, r := range t.rows {
+		for i, c := range r {
+			if i == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	var b strings.Builder
+	for _, r := range t.rows {
+		b.Reset()
+		for i, c := range r {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if t.right[i] {
+				b.WriteString(pad + c)
+			} else {
+				b.WriteString(c + pad)
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/mbv2/mbv2/assets"
 )
@@ -94,8 +93,8 @@ func printSweep(w io.Writer, rows []sweepRow) {
 	r0 := rows[0]
 	fmt.Fprintf(w, "MobileNetV2 sweep, %s weights; %s, kernels %s, %s\n", r0.Model, r0.CPU, r0.Kernels, plural(r0.Threads, "thread"))
 	fmt.Fprintln(w, "top-1/top-5: ImageNet accuracy of the TF-slim checkpoint; * on the latency/top-1 Pareto frontier")
-	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "width\tres\tMMACs\tMparams\tmedian ms\tp90 ms\tGFLOP/s\ttop-1\ttop-5\t\t")
+	t := newTable(0, 1, 2, 3, 4, 5, 6, 7, 8)
+	t.add("width", "res", "MMACs", "Mparams", "median ms", "p90 ms", "GFLOP/s", "top-1", "top-5")
 	for _, r := range rows {
 		acc := func(p *float64) string {
 			if p == nil {
@@ -107,8 +106,8 @@ func printSweep(w io.Writer, rows []sweepRow) {
 		if r.Pareto {
 			mark = "*"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.1f\t%.2f\t%.3f\t%.3f\t%.1f\t%s\t%s\t%s\t\n", widthString(r.Width), r.Res, float64(r.MACs)/1e6, float64(r.Params)/1e6,
-			r.Latency.Median, r.Latency.P90, r.GFLOPS, acc(r.Top1), acc(r.Top5), mark)
+		t.add(widthString(r.Width), fmt.Sprint(r.Res), fmt.Sprintf("%.1f", float64(r.MACs)/1e6), fmt.Sprintf("%.2f", float64(r.Params)/1e6),
+			fmt.Sprintf("%.3f", r.Latency.Median), fmt.Sprintf("%.3f", r.Latency.P90), fmt.Sprintf("%.1f", r.GFLOPS), acc(r.Top1), acc(r.Top5), mark)
 	}
-	tw.Flush()
+	t.write(w)
 }
