@@ -1,7 +1,7 @@
 package model
 
-// Activation memory of a forward pass, float32: for each layer, the bytes
-// of the tensors live while it runs, under a plan. The peak of a plan is
+// Activation memory of a forward pass: for each layer, the bytes of the
+// tensors live while it runs, under a plan. The peak of a plan is
 // the largest of its layers'.
 
 // LayerwiseActivationBytes returns the live bytes of each layer of Layers
@@ -10,7 +10,7 @@ package model
 // add is pending. The expanded tensors exist whole, so the peak is set by
 // the widest of them.
 func (a *Arch) LayerwiseActivationBytes() []int64 {
-	return newPlan(a, 1, true).activationBytes()
+	return newPlan(a, 1, true, float32Bytes).activationBytes()
 }
 
 // StreamedActivationBytes returns the live bytes of each layer of Layers
@@ -24,21 +24,15 @@ func (a *Arch) LayerwiseActivationBytes() []int64 {
 // instead, and the stem shares its figure. The other layers are as layer
 // by layer.
 func (a *Arch) StreamedActivationBytes(threads int) []int64 {
-	return newPlan(a, min(max(threads, 1), maxThreads), false).activationBytes()
+	return newPlan(a, min(max(threads, 1), maxThreads), false, float32Bytes).activationBytes()
 }
 
 // ActivationBytes returns the live bytes of each layer of Layers under the
 // runner's plan.
-func (r *Runner) ActivationBytes() []int64 {
-	if r.q != nil {
-		return r.plan.Int8ActivationBytes()
-	}
-	return r.plan.activationBytes()
-}
-
-const valueBytes = 4 // float32
+func (r *Runner) ActivationBytes() []int64 { return r.plan.activationBytes() }
 
 func (p *plan) activationBytes() []int64 {
+	valueBytes := int64(p.valueBytes)
 	layers := p.Layers()
 	live := make([]int64, len(layers))
 	for i, l := range layers {

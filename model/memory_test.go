@@ -132,6 +132,20 @@ func TestRunnerMemory(t *testing.T) {
 	}
 }
 
+// TestInt8RunnerMemory checks the report of a runner of the integer pass:
+// layer by layer, a byte a value, its peak at the second block's depthwise.
+func TestInt8RunnerMemory(t *testing.T) {
+	m, err := SyntheticInt8(Config{Width: 1, Res: 224, Classes: 1001}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := m.NewRunner(224, 2)
+	defer r.Close()
+	if p := slices.Max(r.ActivationBytes()); p != 112*112*96+56*56*96 {
+		t.Errorf("int8: peak %d bytes live, want %d", p, 112*112*96+56*56*96)
+	}
+}
+
 // allocated returns the bytes f allocates on the heap.
 func allocated(f func()) int64 {
 	var before, after runtime.MemStats

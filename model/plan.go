@@ -4,12 +4,14 @@ import "github.com/mbv2/mbv2/kernels"
 
 // A plan says how a runner computes each bottleneck on its threads, decided
 // once in NewRunner; the buffers are sized from it and the memory report
-// reads it. It counts rows and values, not bytes, and names no kernel: it
-// holds for any precision of the values.
+// reads it. It names no kernel and counts values, not bytes: only the
+// strips' cache budget and the memory report need the size of a value, so
+// that a pass in another precision can follow the same plan.
 type plan struct {
 	*Arch
-	threads int
-	blocks  []blockPlan
+	threads    int
+	valueBytes int // of an activation value: 4 for float32
+	blocks     []blockPlan
 }
 
 // schedule is how the threads compute a bottleneck.
@@ -52,14 +54,14 @@ type blockPlan struct {
 const minBandRows = 4
 
 // stripBytes is the budget of one thread's strip buffers: the expanded rows
-// a strip reads and the strip's depthwise output, as float32 values. (A
-// variable so that tests can force strips of one row.)
+// a strip reads and the strip's depthwise output. (A variable so that tests
+// can force strips of one row.)
 var stripBytes = 256 << 10
 
 // newPlan plans a forward pass of a on the given threads, streamed unless
-// layerwise.
-func newPlan(a *Arch, threads int, layerwise bool) *plan {
-	p := &plan{Arch: a, threads: threads}
+// layerwise, with activation values of valueBytes bytes.
+func newPlan(a *Arch, threads int, layerwise bool, valueBytes int) *plan {
+	p := &plan{Arch: a, threads: threads, valueBytes: valueBytes}
 	for i, b := range a.Bottlenecks {
 		bp := blockPlan{Bottleneck: b, schedule: layerByLayer}
 		switch {
@@ -68,7 +70,7 @@ func newPlan(a *Arch, threads int, layerwise bool) *plan {
 			bp.schedule = channelSplit
 		default:
 			bp.schedule = streamed
-			perRow := 4 * (b.Stride*b.W + b.OutW) * b.Expanded()
+			perRow := valueBytes * (b.Stride*b.W + b.OutW) * b.Expanded()
 			bp.strip = max(1, min(b.OutH, stripBytes/perRow))
 			// The stem streams into the first block, unless that block
 			// adds its input (never in MobileNetV2: the stem is twice as

@@ -46,6 +46,8 @@ type Runner struct {
 	next   int
 }
 
+const float32Bytes = 4
+
 // scratch is one thread's buffers.
 type scratch struct {
 	ring  []float32        // a streamed block's expanded rows, a ring of blockPlan.ring rows
@@ -75,14 +77,14 @@ func (m *Model) NewRunner(res, threads int) (*Runner, error) {
 	r.times = make([]time.Duration, len(r.layers))
 	if m.q != nil {
 		// The integer pass runs layer by layer, each layer split over the
-		// threads.
-		r.plan = newPlan(a, r.team.threads, true)
+		// threads, a byte a value.
+		r.plan = newPlan(a, r.team.threads, true, 1)
 		r.q = newInt8Buffers(a)
 		r.logits, r.probs = make([]float32, a.Classes), make([]float32, a.Classes)
 		return r, nil
 	}
 	r.scratch = make([]scratch, r.team.threads)
-	r.setPlan(newPlan(a, r.team.threads, false))
+	r.setPlan(newPlan(a, r.team.threads, false, float32Bytes))
 	return r, nil
 }
 
@@ -124,7 +126,7 @@ func grow(buf *[]float32, n int) {
 // strips; for comparison, the results are the same.
 func (r *Runner) SetLayerwise(on bool) {
 	if r.q == nil {
-		r.setPlan(newPlan(r.plan.Arch, r.team.threads, on))
+		r.setPlan(newPlan(r.plan.Arch, r.team.threads, on, float32Bytes))
 	}
 }
 
