@@ -23,7 +23,7 @@ func newBlock(p *blockPlan, w *bottleneckWeights, stem conv3x3s2) block {
 		depthwise: conv3x3dw{w.depthwise, p.H, p.W, p.Stride},
 		project:   conv1x1{w.project, linearMin, linearMax},
 	}
-	if p.stem {
+	if p.fusesStem {
 		b.stemConv = stem
 	}
 	return b
@@ -39,12 +39,12 @@ func (r *Runner) bottleneck(b *block, x, y []float32) {
 	switch b.schedule {
 	case streamed:
 		r.band = bandStep{block: b, src: x, dst: y, scratch: r.scratch, timing: r.timing}
-		if b.stem {
+		if b.fusesStem {
 			r.band.src = r.input
 		}
 		r.team.run(&r.band)
 		t := r.scratch[0].times[:] // expand (or the stem), depthwise, project
-		if b.T == 1 && !b.stem {
+		if b.T == 1 && !b.fusesStem {
 			t = t[1:]
 		}
 		r.share(t)
@@ -122,7 +122,7 @@ func (s *bandStep) run(part, from, to int) {
 			for next < end {
 				i := next % b.ring
 				n := min(end-next, b.ring-i)
-				if b.stem {
+				if b.fusesStem {
 					b.stemConv.apply(sc.ring[i*b.W*e:], s.src, next, next+n)
 				} else {
 					b.expand.apply(sc.ring[i*b.W*e:], s.src[next*b.W*b.In:], n*b.W, nil, 0, e)

@@ -16,7 +16,7 @@ func (r *Runner) Forward(rgb []byte) []float32 {
 	// computes it itself, into its ring, as it reads the rows, so that its
 	// output, the widest of the network, never exists whole.
 	x, y := r.x, r.y
-	if !r.blocks[0].stem {
+	if !r.blocks[0].fusesStem {
 		r.stemRows = stemStep{conv: r.stem, dst: x, src: r.input}
 		r.team.run(&r.stemRows)
 		r.lap()

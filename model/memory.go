@@ -62,13 +62,13 @@ func (p *plan) activationBytes() []int64 {
 			bytes = valueBytes * (in + out + int64(b.H*b.W+b.OutH*b.OutW)*int64(b.Expanded()))
 		case streamed:
 			perThread := int64(b.strip*b.OutW+b.ring*b.W) * int64(b.Expanded())
-			if b.stem {
+			if b.fusesStem {
 				in = int64(p.Res * p.Res * 3)
 			}
 			active := int64(max(1, min(p.threads, b.OutH))) // threads with a band of rows
 			bytes = valueBytes * (in + out + active*perThread)
 		}
-		if b.stem {
+		if b.fusesStem {
 			live[0] = bytes
 		}
 		for range n {

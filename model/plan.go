@@ -33,10 +33,10 @@ const (
 // blockPlan is how one bottleneck runs.
 type blockPlan struct {
 	Bottleneck
-	schedule schedule
-	strip    int  // streamed: output rows per strip
-	ring     int  // streamed: rows of the ring of expanded rows; 0 when the depthwise reads the block's input whole
-	stem     bool // streamed: the block computes its input rows from the image with the stem, into its ring
+	schedule  schedule
+	strip     int  // streamed: output rows per strip
+	ring      int  // streamed: rows of the ring of expanded rows; 0 when the depthwise reads the block's input whole
+	fusesStem bool // streamed: the block computes its input rows from the image with the stem, into its ring
 }
 
 // minBandRows is the fewest input rows per thread for which a bottleneck
@@ -75,8 +75,8 @@ func newPlan(a *Arch, threads int, layerwise bool, valueBytes int) *plan {
 			// The stem streams into the first block, unless that block
 			// adds its input (never in MobileNetV2: the stem is twice as
 			// wide as the block's output).
-			bp.stem = i == 0 && !b.Residual
-			if b.T != 1 || bp.stem {
+			bp.fusesStem = i == 0 && !b.Residual
+			if b.T != 1 || bp.fusesStem {
 				// What a strip's depthwise reads.
 				bp.ring = min(b.H, (bp.strip-1)*b.Stride+3)
 			}
@@ -105,7 +105,7 @@ func (p *plan) buffers() buffers {
 		head:    p.Head,
 		classes: p.Classes,
 	}
-	if !p.blocks[0].stem {
+	if !p.blocks[0].fusesStem {
 		s.xy = p.StemH * p.StemH * p.Stem
 	}
 	for _, b := range p.blocks {
