@@ -208,13 +208,22 @@ func TestBenchSweep(t *testing.T) {
 		t.Errorf("plot: %v, %d bytes", err, len(b))
 	}
 
+	// The SVG names generic fonts after its own, and its legend counts the
+	// configurations it cannot draw, as the table does.
 	svg := filepath.Join(t.TempDir(), "sweep.svg")
-	code, stdout, stderr := runCmd(t, nil, "bench", "--sweep", "--width", "0.5", "--res", "96,128", "--iters", "1", "--plot", svg)
-	if code != exitOK || stderr != "" || !strings.Contains(stdout, "0.5   96") {
+	code, stdout, stderr := runCmd(t, nil, "bench", "--sweep", "--width", "1.3", "--res", "96,224", "--iters", "1", "--plot", svg)
+	if code != exitOK || stderr != "" || !strings.Contains(stdout, "1.3   96") ||
+		!strings.Contains(stdout, "1 of 2 configurations has no published accuracy") {
 		t.Fatalf("exit %d, stderr %q, stdout:\n%s", code, stderr, stdout)
 	}
-	if b, err := os.ReadFile(svg); err != nil || !bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("width 0.5")) {
-		t.Errorf("svg plot: %v, %d bytes", err, len(b))
+	b, err = os.ReadFile(svg)
+	for _, want := range []string{"<svg", "width 1.3", "not drawn: 1 of 2 configurations", "median to p90", "font-family:'Liberation Serif',serif"} {
+		if err != nil || !bytes.Contains(b, []byte(want)) {
+			t.Errorf("svg plot lacks %q: %v, %d bytes", want, err, len(b))
+		}
+	}
+	if regexp.MustCompile(`font-family:[^';"]`).Match(b) {
+		t.Errorf("svg plot names a font without a fallback")
 	}
 }
 

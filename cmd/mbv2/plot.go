@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"image/color"
 	"math"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -15,9 +20,31 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
+// okabeIto is the colour-blind-safe palette of Okabe and Ito (2008), but
+// for its black and its yellow, too faint on white.
+var okabeIto = []color.Color{
+	color.RGBA{0xE6, 0x9F, 0x00, 0xFF}, // orange
+	color.RGBA{0x56, 0xB4, 0xE9, 0xFF}, // sky blue
+	color.RGBA{0x00, 0x9E, 0x73, 0xFF}, // bluish green
+	color.RGBA{0x00, 0x72, 0xB2, 0xFF}, // blue
+	color.RGBA{0xD5, 0x5E, 0x00, 0xFF}, // vermillion
+	color.RGBA{0xCC, 0x79, 0xA7, 0xFF}, // reddish purple
+}
+
+// p90s are the whiskers of a width's points: from the median to the p90.
+type p90s []sweepRow
+
+func (w p90s) Len() int                        { return len(w) }
+func (w p90s) XY(i int) (float64, float64)     { return w[i].Latency.Median, *w[i].Top1 }
+func (w p90s) XError(i int) (float64, float64) { return 0, w[i].Latency.P90 - w[i].Latency.Median }
+
 // plotSweep draws median latency (x, log scale) against published top-1
 // (y): one line per width through its resolutions, each point labelled with
-// its resolution, and the Pareto frontier as a thick band beneath. The file
+// its resolution and with a whisker to its p90, and the Pareto frontier as
+// a thick band beneath. Widths have the colours of a colour-blind-safe
+// palette and their own marks; the labels of neighbouring widths sit on
+// opposite sides of their points. The configurations without a published
+// accuracy, which cannot be drawn, are counted in the legend. The file
 // extension sets the format.
 func plotSweep(path string, rows []sweepRow) error {
 	p := plot.New()
@@ -88,23 +115,37 @@ func plotSweep(path string, rows []sweepRow) error {
 		if err != nil {
 			return err
 		}
-		line.Color = plotutil.Color(i)
+		c := okabeIto[i%len(okabeIto)]
+		line.Color = c
 		line.Width = vg.Points(1.5)
-		points.Color = plotutil.Color(i)
+		points.Color = c
 		points.Shape = plotutil.Shape(i)
 		points.Radius = vg.Points(3.5)
+		whiskers, err := plotter.NewXErrorBars(p90s(rs))
+		if err != nil {
+			return err
+		}
+		whiskers.Color = c
+		whiskers.CapWidth = vg.Points(4)
 		labels, err := plotter.NewLabels(plotter.XYLabels{XYs: xys(rs), Labels: names})
 		if err != nil {
 			return err
 		}
-		labels.Offset = vg.Point{X: vg.Points(5), Y: vg.Points(-9)}
+		labels.Offset = vg.Point{X: vg.Points(5), Y: vg.Points(-11)} // below right
+		if i%2 == 1 {
+			labels.Offset = vg.Point{X: vg.Points(-14), Y: vg.Points(5)} // above left
+		}
 		for j := range labels.TextStyle {
 			labels.TextStyle[j].Font.Size = vg.Points(8)
 			labels.TextStyle[j].Color = color.Gray{Y: 90}
 		}
-		p.Add(line, points, labels)
+		p.Add(line, whiskers, points, labels)
 		p.Legend.Add("width "+widthString(w), line, points)
 	}
+	if n := len(rows) - len(published); n > 0 {
+		p.Legend.Add(fmt.Sprintf("not drawn: %d of %d configurations, no published accuracy", n, len(rows)))
+	}
+	p.Legend.Add("whiskers: median to p90")
 
 	// Ticks at 1, 2, 5 times powers of ten over the data's range.
 	lo, hi := published[0].Latency.Median, published[len(published)-1].Latency.Median
@@ -118,7 +159,8 @@ func plotSweep(path string, rows []sweepRow) error {
 		}
 	}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
-	p.X.Min, p.X.Max = lo/1.15, hi*1.3 // room for the labels
+	p90 := slices.MaxFunc(published, func(a, b sweepRow) int { return cmp.Compare(a.Latency.P90, b.Latency.P90) }).Latency.P90
+	p.X.Min, p.X.Max = lo/1.15, max(hi*1.3, p90*1.05) // room for the labels and the whiskers
 
 	// Ticks every 5 points of accuracy.
 	top1 := func(r sweepRow) float64 { return *r.Top1 }
@@ -132,8 +174,41 @@ func plotSweep(path string, rows []sweepRow) error {
 	p.Y.Min, p.Y.Max = ylo, yhi
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.XOffs, p.Legend.YOffs = vg.Points(10), vg.Points(-10)
-	if err := p.Save(9*vg.Inch, 6*vg.Inch, path); err != nil {
+	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+	wt, err := p.WriterTo(9*vg.Inch, 6*vg.Inch, format)
+	if err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	var b bytes.Buffer
+	if _, err := wt.WriteTo(&b); err != nil {
+		return fmt.Errorf("--plot: %w", err)
+	}
+	out := b.Bytes()
+	if format == "svg" {
+		out = svgFontFallback(out)
+	}
+	if err := os.WriteFile(path, out, 0o666); err != nil {
 		return fmt.Errorf("--plot: %w", err)
 	}
 	return nil
+}
+
+// svgFontFamily is a font family as the SVG backend writes it: one name,
+// a Liberation font that few machines have.
+var svgFontFamily = regexp.MustCompile(`font-family:([^;"']+)`)
+
+// svgFontFallback gives each font family of an SVG a generic fallback, so
+// that a viewer without the named font uses a like one, not its default.
+func svgFontFallback(svg []byte) []byte {
+	return svgFontFamily.ReplaceAllFunc(svg, func(m []byte) []byte {
+		name := string(m[len("font-family:"):])
+		generic := "serif"
+		switch {
+		case strings.Contains(name, "Sans"):
+			generic = "sans-serif"
+		case strings.Contains(name, "Mono"):
+			generic = "monospace"
+		}
+		return fmt.Appendf(nil, "font-family:'%s',%s", name, generic)
+	})
 }

@@ -110,4 +110,22 @@ func printSweep(w io.Writer, rows []sweepRow) {
 			fmt.Sprintf("%.3f", r.Latency.Median), fmt.Sprintf("%.3f", r.Latency.P90), fmt.Sprintf("%.1f", r.GFLOPS), acc(r.Top1), acc(r.Top5), mark)
 	}
 	t.write(w)
+	if n := len(rows) - published(rows); n > 0 {
+		verb := "have"
+		if n == 1 {
+			verb = "has"
+		}
+		fmt.Fprintf(w, "%d of %d configurations %s no published accuracy (-): timed, but neither ranked nor plotted\n", n, len(rows), verb)
+	}
+}
+
+// published counts the rows with a published accuracy.
+func published(rows []sweepRow) int {
+	n := 0
+	for _, r := range rows {
+		if r.Top1 != nil {
+			n++
+		}
+	}
+	return n
 }
