@@ -5,7 +5,7 @@ package kernels
 // qgemm16AVX2 computes one tile of output channels of a quantized 1x1
 // convolution for a run of pixels and stores its first n (1 to 16): w,
 // bias and rq are the tile's packed weights less their zero point
-// (QPointwiseWeights.w16: groups groups of 4 input channels), folded
+// (QPointwiseWeights.W: groups groups of 4 input channels), folded
 // biases and requantization table (requantTable); dst
 // and src point at the first pixel, rows cout and cin bytes apart. In Go:
 //
@@ -33,7 +33,7 @@ func qpointwiseAVX2(dst, src []uint8, pixels int, w *QPointwiseWeights, c0, c1 i
 	groups := cin / 4
 	for t := c0 / Tile; t*Tile < c1; t++ {
 		n := min(Tile, c1-t*Tile)
-		qgemm16AVX2(&dst[t*Tile], &src[0], &w.w16[t*groups*Tile*4], &w.Bias[t*Tile], &w.rq[t*6*Tile],
+		qgemm16AVX2(&dst[t*Tile], &src[0], &w.W[t*groups*Tile*4], &w.Bias[t*Tile], &w.rq[t*6*Tile],
 			pixels, cin, cout, groups, n, w.Out.Zero, w.Out.Lo, w.Out.Hi)
 	}
 }

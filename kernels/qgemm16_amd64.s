@@ -10,7 +10,7 @@
 // u8*s8 products into an int16), so, as XNNPACK's AVX2 kernels, this one
 // takes both sides as int16 and uses vpmaddwd, two products into an int32
 // that cannot overflow: |a*(w-z)| <= 255*255. The weights come widened
-// and less their zero point (QPointwiseWeights.w16), so no sum of the
+// and less their zero point (QPointwiseWeights.W), so no sum of the
 // inputs is needed, and vpmaddwd reads them from memory.
 //
 // A group of 4 input channels holds, for each of the 16 outputs, its 4

@@ -11,21 +11,19 @@ func qpointwiseGeneric(dst, src []uint8, pixels int, w *QPointwiseWeights, c0, c
 		for p := range pixels {
 			in := src[p*cin : (p+1)*cin]
 			var acc [Tile]int32
-			var sum int32
 			for g := range groups {
 				var a [4]int32
 				for k := range min(4, cin-4*g) {
 					a[k] = int32(in[4*g+k])
 				}
-				sum += a[0] + a[1] + a[2] + a[3]
-				row := (*[Tile * 4]int8)(wt[g*Tile*4:])
+				row := (*[Tile * 4]int16)(wt[g*Tile*4:])
 				for j := range acc {
 					acc[j] += a[0]*int32(row[4*j]) + a[1]*int32(row[4*j+1]) + a[2]*int32(row[4*j+2]) + a[3]*int32(row[4*j+3])
 				}
 			}
 			out := dst[p*cout+o0 : p*cout+o0+n]
 			for j := range out {
-				out[j] = w.Out.apply(acc[j]+w.Bias[o0+j]-w.WZero*sum, o0+j)
+				out[j] = w.Out.apply(acc[j]+w.Bias[o0+j], o0+j)
 			}
 		}
 	}

@@ -3,35 +3,30 @@ package kernels
 import "slices"
 
 // The 8-bit weights of the integer forward pass, packed at load straight
-// from the file's bytes. Weights are int8: uint8 weights w (zero point z)
-// are stored as w-128 with zero point z-128, which changes no product
-// (w-z) and makes every layer u8 activations x s8 weights, the operands of
-// the dot-product instructions (VNNI vpdpbusd, NEON sdot after a shift).
+// from the file's bytes, uint8 or int8. Each is stored less its zero point,
+// as int16 (w - z spans [-255, 255]): the AVX2 kernels multiply int16
+// pairs (vpmaddwd; AVX2's 8-bit dot product saturates), and no kernel
+// needs the sums of its inputs that an asymmetric weight would cost.
 
 // QPointwiseWeights are the weights of a quantized 1x1 convolution (or the
-// classifier), packed for the dot-product GEMM: output channels in tiles of
-// Tile; within a tile, groups of 4 input channels, each group holding the
-// 4 weights of each of the Tile output channels side by side, the operand
-// layout of vpdpbusd and sdot. The accumulator of output o at a pixel of
-// input a is
+// classifier), packed for the GEMM: output channels in tiles of Tile;
+// within a tile, groups of 4 input channels, each group holding the 4
+// weights of each of the Tile output channels side by side. The
+// accumulator of output o at a pixel of input a is
 //
-//	Bias[o] + sum_i a[i]*W[o][i] - WZero*sum_i a[i]
+//	Bias[o] + sum_i a[i]*W[o][i]
 //
-// which is sum_i (a[i]-inZero)*(w[o][i]-wZero) + bias[o] with the constant
-// terms folded into Bias.
+// which is sum_i (a[i]-inZero)*(w[o][i]-z) + bias[o], the input's zero
+// point folded into Bias.
 type QPointwiseWeights struct {
 	Cin, Cout int
-	W         []int8  // [ceil(Cout/Tile)][ceil(Cin/4)][Tile][4], zero-padded
+	W         []int16 // [ceil(Cout/Tile)][ceil(Cin/4)][Tile][4], zero-padded
 	Bias      []int32 // [ceil(Cout/Tile)*Tile], zero-padded
-	WZero     int32   // the weights' zero point; 0 for symmetric weights
 	Out       Requant // Mult and Shift padded to the tiles
 
 	// The requantization of each tile as the SIMD kernels apply it
 	// (see requantTable): [tiles][6][Tile].
 	rq []int32
-	// The weights less their zero point, widened to int16 for the AVX2
-	// GEMM, laid out as W.
-	w16 []int16
 }
 
 // requantTable lays out the requantization of out, n channels padded to
@@ -57,14 +52,6 @@ func requantTable(out Requant, n int) []int32 {
 	return rq
 }
 
-// signed returns 8-bit weight b as int8: a uint8 weight minus 128.
-func signed(b byte, unsigned bool) int8 {
-	if unsigned {
-		return int8(b ^ 0x80)
-	}
-	return int8(b)
-}
-
 // padRequant returns out with Mult and Shift copied to n channels.
 func padRequant(out Requant, n int) Requant {
 	mult, shift := make([]int32, n), make([]int32, n)
@@ -79,32 +66,59 @@ func padRequant(out Requant, n int) Requant {
 // weights' own type; one for the tensor), int32 bias [cout] (nil for
 // none), the input's zero point inZero and the output's requantization.
 func PackQPointwise(w []byte, unsigned bool, wZero int32, bias []int32, cout, cin int, inZero int32, out Requant) *QPointwiseWeights {
-	if unsigned {
-		wZero -= 128
-	}
 	tiles, groups := roundUp(cout, Tile)/Tile, (cin+3)/4
 	p := &QPointwiseWeights{
 		Cin: cin, Cout: cout,
-		W:     make([]int8, tiles*groups*Tile*4),
-		Bias:  make([]int32, tiles*Tile),
-		WZero: wZero,
-		Out:   padRequant(out, tiles*Tile),
+		W:    make([]int16, tiles*groups*Tile*4),
+		Bias: make([]int32, tiles*Tile),
+		Out:  padRequant(out, tiles*Tile),
 	}
-	p.w16 = make([]int16, len(p.W))
-	for o := range cout {
-		t, j := o/Tile, o%Tile
-		dst, dst16 := p.W[t*groups*Tile*4:], p.w16[t*groups*Tile*4:]
-		var sum int32
-		for i, b := range w[o*cin : (o+1)*cin] {
-			v := signed(b, unsigned)
-			dst[(i/4*Tile+j)*4+i%4] = v
-			dst16[(i/4*Tile+j)*4+i%4] = int16(v) - int16(wZero)
-			sum += int32(v)
+	// value returns weight b less the zero point.
+	z := int16(wZero)
+	value := func(b byte) int16 { return int16(int8(b)) - z }
+	if unsigned {
+		value = func(b byte) int16 { return int16(b) - z }
+	}
+	var table [256]int16
+	for b := range table {
+		table[b] = value(byte(b))
+	}
+	// A tile at a time, its rows read side by side and the packed
+	// weights written in order: loading a model is mostly this.
+	for t := range tiles {
+		n := min(Tile, cout-t*Tile)
+		var sums [Tile]int32
+		out := p.W[t*groups*Tile*4 : (t+1)*groups*Tile*4]
+		var rows [Tile][]byte
+		for j := range n {
+			rows[j] = w[(t*Tile+j)*cin : (t*Tile+j+1)*cin]
 		}
-		// sum (a-zin)(w-zw) = sum a*w - zw*sum a - zin*sum w + cin*zin*zw
-		p.Bias[o] = -inZero*sum + int32(cin)*inZero*wZero
-		if bias != nil {
-			p.Bias[o] += bias[o]
+		for g := range groups {
+			if 4*g+4 > cin { // the last group of a row of cin%4 weights
+				for j := range n {
+					for k := range cin - 4*g {
+						v := table[rows[j][4*g+k]]
+						out[(g*Tile+j)*4+k] = v
+						sums[j] += int32(v)
+					}
+				}
+				continue
+			}
+			d := (*[Tile * 4]int16)(out[g*Tile*4:])
+			for j := range n {
+				r := (*[4]byte)(rows[j][4*g:])
+				a, b, c, e := table[r[0]], table[r[1]], table[r[2]], table[r[3]]
+				d[4*j], d[4*j+1], d[4*j+2], d[4*j+3] = a, b, c, e
+				sums[j] += int32(a) + int32(b) + int32(c) + int32(e)
+			}
+		}
+		for j := range n {
+			o := t*Tile + j
+			// sum (a-zin)(w-z) = sum a*(w-z) - zin*sum (w-z)
+			p.Bias[o] = -inZero * sums[j]
+			if bias != nil {
+				p.Bias[o] += bias[o]
+			}
 		}
 	}
 	p.rq = requantTable(p.Out, cout)
