@@ -11,8 +11,9 @@ import "github.com/klauspost/cpuid/v2"
 // avx2 needs AVX2 and FMA3: FMA3 is a feature of its own, which AVX2 does
 // not imply. avx512 runs AVX512F code alone (ZMM registers, K-masks of 16
 // lanes moved with KMOVW, zero-masking, embedded broadcasts: none of BW,
-// DQ or VL), and falls back to the avx2 depthwise kernel for fewer than 16
-// channels, so it needs what avx2 needs too.
+// DQ or VL), and runs avx2 code too: the depthwise kernel for fewer than 16
+// channels and the 8-bit kernels (AVX2 integer instructions only), so it
+// needs what avx2 needs.
 var archImpls = []impl{{
 	name:      "avx2",
 	ok:        cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3),
