@@ -70,8 +70,9 @@ Shapes are [h, w, channels] arrays named "in" and "out", as in 'model info'.
 --res take comma-separated lists to narrow it; with --model, its resolutions),
 beside the published ImageNet accuracy of those checkpoints, and marks the
 configurations on the latency/accuracy Pareto frontier: no other is at least
-as fast and as accurate, and better in one. Configurations without a published
-accuracy are timed but not ranked. --plot draws latency against accuracy.
+as fast and as accurate, and better in one. Only 22 of the 30 configurations
+have a published accuracy: the others are timed and listed, but neither
+ranked nor plotted. --plot draws latency against accuracy.
 
 --compare runs one configuration under each kernel set and prints the speed-up
 of each kind of layer over the first set.`,

@@ -24,9 +24,10 @@ import (
 
 // Environment variables read by the model commands.
 const (
-	envModel  = "MBV2_MODEL"        // the model when -m is not given: a name or a path
-	envCache  = "MBV2_CACHE_DIR"    // where downloaded models live
-	envMirror = "MBV2_MODEL_MIRROR" // a directory or http(s) base URL replacing the public host
+	envModel   = "MBV2_MODEL"        // the model when -m is not given: a name or a path
+	envCache   = "MBV2_CACHE_DIR"    // where downloaded models live
+	envMirror  = "MBV2_MODEL_MIRROR" // a directory or http(s) base URL replacing the public host
+	envKernels = "MBV2_KERNELS"      // the kernel set when --kernels is not given
 )
 
 // modelStore finds catalogue models and keeps them in the cache directory.

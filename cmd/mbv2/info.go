@@ -54,9 +54,8 @@ small ring per thread, so a block holds its input, its output, and each
 thread's ring and strip (--threads). Layer by layer (the "layerwise" column, which mbv2
 keeps for comparison), each layer reads a whole input and writes a whole
 output, a block's input stays alive until its residual add, and the widest
-expanded tensors set the peak. At 1.0/224 on one thread: 2.5 MB streamed, at
-the first block (112x112x32 in, 112x112x16 out), against 6.0 MB layer by
-layer, at the second block's depthwise (112x112x96 in, 56x56x96 out).
+expanded tensors set the peak. At 1.0/224 on one thread: 1.69 MB streamed, at
+stem, against 6.02 MB layer by layer, at b1/depthwise.
 
 A quantized model runs in integer arithmetic by default (--precision int8):
 its 8-bit weights as the file stores them, 8-bit activations, a quarter of the

@@ -147,3 +147,14 @@ func TestModelInfoErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestModelInfoHelpAgrees: the figures the help of model info gives are
+// those the program prints.
+func TestModelInfoHelpAgrees(t *testing.T) {
+	info := modelInfoJSON(t, "--width", "1", "--res", "224", "--threads", "1")
+	want := fmt.Sprintf("At 1.0/224 on one thread: %.2f MB streamed, at\n%s, against %.2f MB layer by layer, at %s.",
+		float64(info.PeakBytes)/1e6, info.PeakLayer, float64(info.LayerwisePeakBytes)/1e6, info.LayerwisePeakLayer)
+	if _, stdout, _ := runCmd(t, nil, "help", "model", "info"); !strings.Contains(stdout, want) {
+		t.Errorf("the help does not say %q:\n%s", want, stdout)
+	}
+}

@@ -21,6 +21,9 @@ The default model is built into mbv2 itself: it needs no download and no
 cache. The others are downloaded on first use, checksum-verified. Models are cached in $MBV2_CACHE_DIR, or else in the user cache directory
 under mbv2. $MBV2_MODEL_MIRROR, a directory or an http(s) base URL, replaces
 the public host: a model is then read from <mirror>/<file>.`,
+		Example: `  mbv2 model list
+  mbv2 model fetch tf2_mobilenet_v2_1.0_224_ptq
+  mbv2 model info -m mobilenet_v2_1.0_224_quant`,
 		Args: usageArgs(cobra.NoArgs), // an unknown subcommand is a usage error
 		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
 	}
@@ -48,6 +51,10 @@ the path of each. Without a NAME, fetch the default model. A model already
 cached is rehashed, and downloaded again if it is corrupt. A model built
 into mbv2 is written from the binary, without a download: mbv2 itself never
 needs that file, but other programs may.`,
+		Example: `  mbv2 model fetch
+  mbv2 model fetch tf2_mobilenet_v2_1.0_224_ptq mobilenet_v2_1.0_224_inat_bird_quant
+  mbv2 model fetch --all
+  MBV2_MODEL_MIRROR=https://mirror.example.com/mbv2 mbv2 model fetch --all`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.store = newModelStore(io)
 			opts.names = args
@@ -119,7 +126,9 @@ func newModelListCmd(io *iostreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the known models and whether they are built in or cached",
-		Args:  usageArgs(cobra.NoArgs),
+		Example: `  mbv2 model list
+  mbv2 model list --json | jq -r '.[] | select(.cached) | .path'`,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.store = newModelStore(io)
 			return runModelList(opts)

@@ -60,8 +60,25 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 
 func newRootCmd(io *iostreams) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "mbv2",
-		Short:         "Classify images with MobileNetV2 on the CPU",
+		Use:   "mbv2",
+		Short: "Classify images with MobileNetV2 on the CPU",
+		Long: `mbv2 runs MobileNetV2 on the CPU: it classifies images (classify), times
+the network at any width and resolution (bench), lays out its layers, cost
+and memory (model info), and keeps the models of its catalogue (model).
+
+Environment:
+  ` + envModel + `         the model when -m is not given: a catalogue name or a .tflite path
+  ` + envCache + `     where downloaded models are kept (default: the user cache
+                     directory, under mbv2)
+  ` + envMirror + `  a directory or http(s) base URL that replaces the public
+                     host of the models
+  ` + envKernels + `       the kernel set when --kernels is not given
+  GOGC, GOMAXPROCS   as for any Go program; GOMAXPROCS bounds the cores used`,
+		Example: `  mbv2 classify photo.jpg
+  mbv2 classify -r photos/ --json > labels.jsonl
+  mbv2 bench --width 0.5 --res 160
+  mbv2 model info
+  MBV2_MODEL=tf2_mobilenet_v2_1.0_224_ptq mbv2 classify photo.jpg`,
 		Version:       mbv2Version(), // --version prints it
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -82,7 +99,7 @@ func newRootCmd(io *iostreams) *cobra.Command {
 		}
 		name := *set
 		if name == "" {
-			name = os.Getenv("MBV2_KERNELS")
+			name = os.Getenv(envKernels)
 		}
 		if err := kernels.Use(name); err != nil {
 			return usageError{err}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mbv2/mbv2/kernels"
+	"github.com/spf13/cobra"
 )
 
 func TestKernelsFlag(t *testing.T) {
@@ -156,6 +158,28 @@ func TestClosedStdout(t *testing.T) {
 		w.Close()
 		if err != nil || stderr.String() != "" {
 			t.Errorf("%v: %v, stderr %q", args, err, stderr.String())
+		}
+	}
+}
+
+// TestHelpPages: every command's page has examples, and the root page
+// names the environment variables mbv2 reads.
+func TestHelpPages(t *testing.T) {
+	root := newRootCmd(&iostreams{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard})
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Example == "" && c.Name() != "help" && c.Name() != "completion" {
+			t.Errorf("%s has no examples", c.CommandPath())
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	_, stdout, _ := runCmd(t, nil, "--help")
+	for _, env := range []string{envModel, envCache, envMirror, envKernels} {
+		if !strings.Contains(stdout, env) {
+			t.Errorf("the root help does not name %s", env)
 		}
 	}
 }

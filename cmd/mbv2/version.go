@@ -53,7 +53,10 @@ func newVersionCmd(io *iostreams) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version, the CPU and the kernel set in use",
-		Args:  usageArgs(cobra.NoArgs),
+		Example: `  mbv2 version
+  mbv2 --version
+  mbv2 --kernels generic version`,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fmt.Fprintf(io.Out, "mbv2 %s %s/%s %s\n", mbv2Version(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 			fmt.Fprintf(io.Out, "cpu: %s\nkernels: %s\n", cpuid.CPU.BrandName, kernels.Name())
