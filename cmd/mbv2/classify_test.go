@@ -258,47 +258,51 @@ func TestClassifyRealModel(t *testing.T) {
 }
 
 // TestDecodeFastKeepsTop1 classifies the shared photos with JPEGs decoded
-// at a reduced scale and at full size: the top label must not change, and
-// no probability may move more than the README says (0.06, measured on
-// pets.jpg, 512x430, decoded at 5/8).
+// at a reduced scale and at full size, in both precisions: the top label
+// must not change, and no probability may move more than the README says
+// (0.06; the most measured is 0.058, pets.jpg, 512x430, decoded at 5/8, in
+// float32).
 func TestDecodeFastKeepsTop1(t *testing.T) {
 	models := sharedModelsDir(t)
 	photos, _ := filepath.Glob(filepath.Join(filepath.Dir(models), "images", "*.jpg"))
 	if len(photos) == 0 {
 		t.Fatal("no JPEG among the shared photos")
 	}
-	probs := map[string][]map[int]float32{}
-	for _, mode := range []string{"fast", "exact"} {
-		args := append([]string{"classify", "-m", filepath.Join(models, "mobilenet_v2_1.0_224_quant.tflite"), "--json", "-k", "0", "--decode", mode}, photos...)
-		code, stdout, stderr := runCmd(t, nil, args...)
-		if code != exitOK {
-			t.Fatalf("--decode %s: exit %d: %s", mode, code, stderr)
-		}
-		for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
-			var r result
-			if err := json.Unmarshal([]byte(line), &r); err != nil {
-				t.Fatal(err)
+	for _, precision := range []string{"int8", "float32"} {
+		probs := map[string][]map[int]float32{}
+		for _, mode := range []string{"fast", "exact"} {
+			args := append([]string{"classify", "-m", filepath.Join(models, "mobilenet_v2_1.0_224_quant.tflite"),
+				"--json", "-k", "0", "--precision", precision, "--decode", mode}, photos...)
+			code, stdout, stderr := runCmd(t, nil, args...)
+			if code != exitOK {
+				t.Fatalf("--decode %s: exit %d: %s", mode, code, stderr)
 			}
-			p := map[int]float32{}
-			for _, top := range r.Top {
-				p[top.Index] = top.Prob
+			for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+				var r result
+				if err := json.Unmarshal([]byte(line), &r); err != nil {
+					t.Fatal(err)
+				}
+				p := map[int]float32{}
+				for _, top := range r.Top {
+					p[top.Index] = top.Prob
+				}
+				probs[r.File] = append(probs[r.File], p)
 			}
-			probs[r.File] = append(probs[r.File], p)
 		}
-	}
-	for _, f := range photos {
-		fast, exact := probs[f][0], probs[f][1]
-		var maxDP float32
-		for i, p := range exact {
-			maxDP = max(maxDP, p-fast[i], fast[i]-p)
+		for _, f := range photos {
+			fast, exact := probs[f][0], probs[f][1]
+			var maxDP float32
+			for i, p := range exact {
+				maxDP = max(maxDP, p-fast[i], fast[i]-p)
+			}
+			if top1(fast) != top1(exact) {
+				t.Errorf("%s, %s: top-1 %d with --decode fast, %d with exact", filepath.Base(f), precision, top1(fast), top1(exact))
+			}
+			if maxDP > 0.06 {
+				t.Errorf("%s, %s: a probability moves %.4f between --decode fast and exact, want <= 0.06", filepath.Base(f), precision, maxDP)
+			}
+			t.Logf("%s, %s: max |dp| %.4f", filepath.Base(f), precision, maxDP)
 		}
-		if top1(fast) != top1(exact) {
-			t.Errorf("%s: top-1 %d with --decode fast, %d with exact", filepath.Base(f), top1(fast), top1(exact))
-		}
-		if maxDP > 0.06 {
-			t.Errorf("%s: a probability moves %.4f between --decode fast and exact, want <= 0.06", filepath.Base(f), maxDP)
-		}
-		t.Logf("%s: max |dp| %.4f", filepath.Base(f), maxDP)
 	}
 }
 
