@@ -28,8 +28,8 @@ func (r *Runner) Forward(rgb []byte) []float32 {
 		x, y = y, x
 	}
 
-	// 1x1 conv to 1280, average pool, classifier, softmax. Split by
-	// channels, each thread pools the channels of the head it computed,
+	// 1x1 conv to 1280, average pool, classifier, softmax. Split by tiles
+	// of channels, each thread pools the channels of the head it computed,
 	// and the pool's time counts in the head's.
 	hw := r.plan.HeadH * r.plan.HeadH
 	if !r.run1x1(r.head, r.e, x, hw, nil, r.pooled) {

@@ -93,13 +93,13 @@ type pointwiseStep struct {
 	dst, src []float32
 	pixels   int
 	shortcut []float32 // the residual input, or nil
-	pooled   []float32 // split by channels: the average of each output channel over the pixels, or nil
+	pooled   []float32 // split by tiles: the average of each output channel over the pixels, or nil
 }
 
 // run1x1 computes the 1x1 layer c of the pixels of src into dst, adding
 // shortcut unless it is nil, on all threads, and ends the layer's timing.
 // With pooled, it also averages each output channel into pooled when the
-// threads split the layer by channels, and says so.
+// threads split the layer by tiles of channels, and says so.
 func (r *Runner) run1x1(c conv1x1, dst, src []float32, pixels int, shortcut, pooled []float32) (didPool bool) {
 	r.pw = pointwiseStep{conv: c, dst: dst, src: src, pixels: pixels, shortcut: shortcut}
 	if r.pw.byTiles() {
