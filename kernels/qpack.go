@@ -138,7 +138,20 @@ type QDepthwiseWeights struct {
 
 	rq []int32 // requantTable(Out)
 	zp []uint8 // [roundUp(C, Tile)] of InZero: what a tap in the padding reads
+
+	// For the AVX2 kernel of 16 channels a block: the taps in pairs, the
+	// weights of each pair interleaved channel by channel, and the biases
+	// and requantization table, in the channel order of its unpacks
+	// (qdwconv3x3x16_amd64.s): per block of 16, 0-3, 8-11, then 4-7, 12-15.
+	pairs  []int16 // [blocks][5 pairs][0-3, 8-11, 4-7, 12-15][2 taps]
+	bias16 []int32 // [blocks][16]
+	rq16   []int32 // [blocks][6][16]
 }
+
+// unpackOrder is the channel order, within a block of 16, of the
+// accumulators of a kernel that interleaves int16 lanes with vpunpcklwd
+// and vpunpckhwd: per 128-bit lane, the low four then the high four.
+var unpackOrder = [16]int{0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15}
 
 // PackQDepthwise packs w, [1][3][3][c] 8-bit weights (uint8 if unsigned)
 // with per-channel zero points wZero ([c], or one for the tensor), and
@@ -157,6 +170,24 @@ func PackQDepthwise(w []byte, unsigned bool, wZero []int32, bias []int32, c int,
 		}
 	}
 	copy(p.Bias, bias)
+	blocks := cp / Tile
+	p.pairs, p.bias16, p.rq16 = make([]int16, blocks*5*32), make([]int32, cp), make([]int32, 6*cp)
+	for b := range blocks {
+		for i, j := range unpackOrder {
+			ch := b*Tile + j
+			for pair := range 5 {
+				for k := range 2 {
+					if tap := 2*pair + k; tap < 9 {
+						p.pairs[(b*5+pair)*32+2*i+k] = p.W[tap*cp+ch]
+					}
+				}
+			}
+			p.bias16[b*Tile+i] = p.Bias[ch]
+			for row := range 6 {
+				p.rq16[(b*6+row)*Tile+i] = p.rq[(b*6+row)*Tile+j]
+			}
+		}
+	}
 	return p
 }
 
