@@ -57,6 +57,9 @@ type outcome struct {
 // room for a slow image not to stall the others.
 const inFlightPerJob = 8
 
+// stopGrace is how long a stopped run waits for its workers.
+const stopGrace = 500 * time.Millisecond
+
 // errSkip is a file found under a directory whose content is not an image.
 var errSkip = errors.New("not an image")
 
@@ -112,10 +115,12 @@ func (b *batch) run(ctx context.Context) error {
 			}
 		}
 	}
+	finished := make(chan struct{}) // the lister and every worker are done
 	go func() {
 		defer func() {
 			wg.Wait()
 			close(results)
+			close(finished)
 		}()
 		defer close(jobs)
 		seq := 0
@@ -171,15 +176,21 @@ func (b *batch) run(ctx context.Context) error {
 		<-tokens
 	}
 	// Once stopped (a signal, a closed stdout), nothing more is printed,
-	// and the run does not wait for the workers: one may be blocked for
-	// good opening a FIFO that no one writes, where a signal cannot reach.
+	// and the run gives the workers stopGrace to finish the image in hand
+	// and close their runners, but no more: one may be blocked for good
+	// opening a FIFO that no one writes, where a signal cannot reach.
 	stopped := false
 	for outcomes := results; outcomes != nil; {
 		select {
 		case n := <-counted:
 			p.setTotal(n)
 		case <-ctx.Done():
-			outcomes, stopped = nil, true
+			outcomes = nil
+			select {
+			case <-finished:
+			case <-time.After(stopGrace):
+				stopped = true
+			}
 		case o, ok := <-outcomes:
 			switch {
 			case !ok:
@@ -204,7 +215,7 @@ func (b *batch) run(ctx context.Context) error {
 		return errInterrupted
 	case p.writeErr != nil:
 		return p.writeErr
-	case !stopped && listErr != nil: // once stopped, the lister may still be writing it
+	case !stopped && listErr != nil: // if stopped, the lister may still be writing it
 		return listErr
 	case p.failed > 0:
 		return errReported
