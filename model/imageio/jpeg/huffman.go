@@ -75,7 +75,7 @@ func (t *huffTable) buildSkip() {
 }
 
 // skipBits is how many bits the skip table looks at.
-const skipBits = 12
+const skipBits = 13
 
 const skipEOB = 1 << 11
 
