@@ -88,7 +88,7 @@ func (b Bottleneck) MACs() int64 {
 	return expand + out*e*9 + out*e*int64(b.Out)
 }
 
-// Arch is the full layer plan of one MobileNetV2 configuration.
+// Arch is the shape of one MobileNetV2 configuration: every layer, in order.
 type Arch struct {
 	Config
 	Stem        int // stem output channels

@@ -136,7 +136,7 @@ func (r *Runner) Close() { r.team.close() }
 // Threads returns the number of threads the runner splits each layer over.
 func (r *Runner) Threads() int { return r.team.threads }
 
-// Arch returns the layer plan the runner runs.
+// Arch returns the architecture the runner runs, at its resolution.
 func (r *Runner) Arch() *Arch { return r.plan.Arch }
 
 // Layers returns the layers of a forward pass, in order.
