@@ -48,7 +48,8 @@ func PointwiseSize(cout, cin int) int { return roundUp(cout, Tile) * (cin + 1) }
 // their values: byte v of output channel o stands for lut(o)[v]. It reads
 // the bytes in place, with no float copy of them in between. The packed
 // weights and bias live in mem, PointwiseSize(cout, cin) zeroed float32s
-// (nil: newly allocated).
+// (nil: newly allocated). lut is asked for each channel once, in order, and
+// a table is used only until Tile more have been asked for.
 func PackPointwiseBytes(mem []float32, q []byte, lut func(o int) *[256]float32, bias []float32, cout, cin int) *PointwiseWeights {
 	p := pointwiseIn(mem, bias, cout, cin)
 	var luts [Tile]*[256]float32

@@ -34,8 +34,14 @@ func LoadAs(data []byte, p Precision) (*Model, error) {
 	if p != Float32 && p != Int8 {
 		return nil, fmt.Errorf("unknown precision %q (known: float32, int8)", p)
 	}
-	m, err := match(tf, p == Float32)
+	// The float weights live in an arena; the int8 pass packs its own.
+	var a *arena
+	if p == Float32 {
+		a = newArena(packedSize(tf))
+	}
+	m, err := match(tf, a)
 	if err != nil {
+		a.release()
 		return nil, fmt.Errorf("not a MobileNetV2 this program can run: %w", err)
 	}
 	m.Precision = p
@@ -47,6 +53,7 @@ func LoadAs(data []byte, p Precision) (*Model, error) {
 			return nil, fmt.Errorf("cannot run this model in int8: %w", err)
 		}
 	}
+	a.keep(m)
 	if labels, err := tflite.Labels(data); err == nil && len(labels) == m.Classes {
 		m.Labels = labels
 	}
@@ -93,6 +100,9 @@ type graph struct {
 	i   int       // next operator
 	cur int       // the current activation tensor
 	buf []float32 // the weights of a layer read whole (stem, depthwise)
+
+	arena *arena                     // where the weights stored as bytes are packed
+	luts  [kernels.Tile][256]float32 // the values of the bytes of the last channels asked for
 }
 
 func (g *graph) peek(offset int) *tflite.Op {
@@ -200,10 +210,96 @@ func (g *graph) whole(w func(dst []float32, from int), shape []int) []float32 {
 	return g.buf[:n]
 }
 
-// pointwise packs the weights of a 1x1 convolution (or the classifier) as
-// it reads them, a tile of output channels at a time.
-func pointwise(w func(dst []float32, from int), bias []float32, cout, cin int) *kernels.PointwiseWeights {
+// pointwise packs the weights of op, a 1x1 convolution or the classifier,
+// as it reads them, a tile of output channels at a time.
+func (g *graph) pointwise(op *tflite.Op, w func(dst []float32, from int), bias []float32, cout, cin int) *kernels.PointwiseWeights {
+	if lut := g.tables(op, 0); lut != nil {
+		return kernels.PackPointwiseBytes(g.arena.alloc(kernels.PointwiseSize(cout, cin)), g.tensor(op.Inputs[1]).Data, lut, bias, cout, cin)
+	}
 	return kernels.PackPointwiseRows(bias, cout, cin, func(o int, dst []float32) { w(dst, o*cin) })
+}
+
+// depthwise packs the weights of op, a 3x3 depthwise convolution of c
+// channels.
+func (g *graph) depthwise(op *tflite.Op, w func(dst []float32, from int), shape []int, bias []float32, c int) *kernels.DepthwiseWeights {
+	if lut := g.tables(op, 3); lut != nil {
+		return kernels.PackDepthwiseBytes(g.arena.alloc(kernels.DepthwiseSize(c)), g.tensor(op.Inputs[1]).Data, lut, bias, c)
+	}
+	return kernels.PackDepthwise(g.whole(w, shape), bias, c)
+}
+
+// stem packs the weights of op, the first 3x3 convolution.
+func (g *graph) stem(op *tflite.Op, w func(dst []float32, from int), shape []int, bias []float32) *kernels.StemWeights {
+	if lut := g.tables(op, 0); lut != nil {
+		return kernels.PackStemBytes(g.arena.alloc(kernels.StemSize(shape[0])), g.tensor(op.Inputs[1]).Data, lut, bias, shape[0])
+	}
+	return kernels.PackStem(g.whole(w, shape), bias, shape[0])
+}
+
+// tables returns, for weights of op that the file stores one byte each and
+// quantizes per tensor or along dimension dim (their channels), a function
+// giving the table of the 256 values of a channel's bytes, as the
+// tensor's Reader dequantizes them; else nil, and the weights are read as
+// floats. The packers use the tables of at most a tile of channels at once,
+// so a ring of as many serves.
+func (g *graph) tables(op *tflite.Op, dim int) func(ch int) *[256]float32 {
+	t := g.tensor(op.Inputs[1])
+	if t.Type != tflite.Uint8 && t.Type != tflite.Int8 || len(t.Scale) == 0 || len(t.Scale) > 1 && t.QuantDim != dim {
+		return nil
+	}
+	fill := func(lut *[256]float32, c int) {
+		s, zp := float64(t.Scale[c]), t.ZeroPoint[c]
+		for q := range lut {
+			v := int64(q)
+			if t.Type == tflite.Int8 {
+				v = int64(int8(q))
+			}
+			lut[q] = float32(s * float64(v-zp))
+		}
+	}
+	if len(t.Scale) == 1 {
+		fill(&g.luts[0], 0)
+		return func(int) *[256]float32 { return &g.luts[0] }
+	}
+	return func(ch int) *[256]float32 {
+		lut := &g.luts[ch%kernels.Tile]
+		fill(lut, ch)
+		return lut
+	}
+}
+
+// packedSize returns the float32s that the weights of tf stored as bytes
+// take once packed, layers that match fails on included: the size of the
+// model's arena.
+func packedSize(tf *tflite.Model) int {
+	n := 0
+	for _, op := range tf.Ops {
+		if len(op.Inputs) < 2 || op.Inputs[1] < 0 || op.Inputs[1] >= len(tf.Tensors) {
+			continue
+		}
+		t := &tf.Tensors[op.Inputs[1]]
+		if t.Type != tflite.Uint8 && t.Type != tflite.Int8 || t.Data == nil {
+			continue
+		}
+		s := t.Shape
+		size := 0
+		switch {
+		case op.Code == tflite.OpDepthwiseConv2D && len(s) == 4:
+			size = kernels.DepthwiseSize(s[3])
+		case op.Code == tflite.OpConv2D && len(s) == 4 && s[1] == 3 && s[2] == 3:
+			size = kernels.StemSize(s[0])
+		case op.Code == tflite.OpConv2D && len(s) == 4:
+			size = kernels.PointwiseSize(s[0], s[3])
+		case op.Code == tflite.OpFullyConnected && len(s) == 2:
+			size = kernels.PointwiseSize(s[0], s[1])
+		}
+		// The packed layout pads channels to a tile, at most 16 floats a
+		// byte: past 1 GB, something is wrong and Go memory will do.
+		if n += size + 16; n > 1<<28 {
+			return 0
+		}
+	}
+	return n
 }
 
 func actName(a int) string {
@@ -224,12 +320,13 @@ const (
 	actRelu6 = 3
 )
 
-// match recognises MobileNetV2 in the operators of tf and builds the model.
-func match(tf *tflite.Model, float bool) (*Model, error) {
+// match recognises MobileNetV2 in the operators of tf and builds the model,
+// its float weights packed into a, or only its layout when a is nil.
+func match(tf *tflite.Model, a *arena) (*Model, error) {
 	if len(tf.Inputs) != 1 || len(tf.Outputs) != 1 {
 		return nil, fmt.Errorf("expected 1 input and 1 output, found %d and %d", len(tf.Inputs), len(tf.Outputs))
 	}
-	g := &graph{tf: tf, cur: tf.Inputs[0]}
+	g := &graph{tf: tf, cur: tf.Inputs[0], arena: a}
 	in := g.tensor(g.cur)
 	if in == nil || len(in.Shape) != 4 || in.Shape[0] != 1 || in.Shape[3] != 3 || in.Shape[1] != in.Shape[2] {
 		var s []int
@@ -259,8 +356,8 @@ func match(tf *tflite.Model, float bool) (*Model, error) {
 	if shape[3] != 3 {
 		return nil, fmt.Errorf("stem: expected 3 input channels, found %d", shape[3])
 	}
-	if float {
-		m.stem = kernels.PackStem(g.whole(w, shape), b, shape[0])
+	if a != nil {
+		m.stem = g.stem(op, w, shape, b)
 	}
 	m.Weights = storage(g.tensor(op.Inputs[1]))
 	stem := shape[0]
@@ -287,8 +384,8 @@ func match(tf *tflite.Model, float bool) (*Model, error) {
 				return nil, fmt.Errorf("b%d expand: expected %d input channels expanded by an integer factor, found weights %v", i, c, shape)
 			}
 			e, bn.T = shape[0], shape[0]/c
-			if float {
-				bw.expand = pointwise(w, b, shape[0], shape[3])
+			if a != nil {
+				bw.expand = g.pointwise(op, w, b, shape[0], shape[3])
 			}
 		}
 		op, _ := g.take("depthwise", tflite.OpDepthwiseConv2D)
@@ -301,8 +398,8 @@ func match(tf *tflite.Model, float bool) (*Model, error) {
 			return nil, fmt.Errorf("b%d depthwise: expected [1,3,3,%d] weights, stride 1 or 2, depth multiplier 1; found %v, stride %d, multiplier %d", i, e, shape, stride, op.DepthMultiplier)
 		}
 		bn.Stride = stride
-		if float {
-			bw.depthwise = kernels.PackDepthwise(g.whole(w, shape), b, e)
+		if a != nil {
+			bw.depthwise = g.depthwise(op, w, shape, b, e)
 		}
 		op, err = g.take("the 1x1 projection CONV_2D", tflite.OpConv2D)
 		if err != nil {
@@ -316,8 +413,8 @@ func match(tf *tflite.Model, float bool) (*Model, error) {
 			return nil, fmt.Errorf("b%d project: expected %d input channels, found %d", i, e, shape[3])
 		}
 		bn.Out = shape[0]
-		if float {
-			bw.project = pointwise(w, b, shape[0], e)
+		if a != nil {
+			bw.project = g.pointwise(op, w, b, shape[0], e)
 		}
 		if g.is(0, tflite.OpAdd) {
 			op := g.peek(0)
@@ -348,8 +445,8 @@ func match(tf *tflite.Model, float bool) (*Model, error) {
 	if shape[3] != c {
 		return nil, fmt.Errorf("head: expected %d input channels, found %d", c, shape[3])
 	}
-	if float {
-		m.head = pointwise(w, b, shape[0], c)
+	if a != nil {
+		m.head = g.pointwise(op, w, b, shape[0], c)
 	}
 	head := shape[0]
 
@@ -378,8 +475,8 @@ func match(tf *tflite.Model, float bool) (*Model, error) {
 		return nil, fmt.Errorf("classifier: expected %d input channels, found %d", head, shape[len(shape)-1])
 	}
 	m.Classes = shape[0]
-	if float {
-		m.classifier = pointwise(w, b, shape[0], head)
+	if a != nil {
+		m.classifier = g.pointwise(op, w, b, shape[0], head)
 	}
 	for g.is(0, tflite.OpReshape) {
 		g.take("RESHAPE", tflite.OpReshape)
