@@ -146,3 +146,35 @@ func BenchmarkPack(b *testing.B) {
 		report(b)
 	})
 }
+
+// PackQPointwiseIn packs what PackQPointwise packs, in the memory given
+// and nowhere else.
+func TestPackQPointwiseIn(t *testing.T) {
+	r := newRand("packqin")
+	for _, s := range [][2]int{{1001, 1280}, {16, 5}, {7, 3}, {40, 24}, {1, 1}} {
+		cout, cin := s[0], s[1]
+		w, _ := byteWeights(r, cout*cin, 1)
+		bias := make([]int32, cout)
+		for i := range bias {
+			bias[i] = int32(r.IntN(2001) - 1000)
+		}
+		out := Requant{Mult: []int32{1 << 30}, Shift: []int32{-7}, Zero: 3, Lo: 0, Hi: 255}
+		want := PackQPointwise(w, true, 128, bias, cout, cin, 5, out)
+		n := QPointwiseSize(cout, cin)
+		all := make([]int16, guard+n+guard)
+		for i := range all {
+			all[i] = -12345
+		}
+		mem := all[guard : guard+n]
+		clear(mem)
+		got := PackQPointwiseIn(mem, w, true, 128, bias, cout, cin, 5, out)
+		if !slices.Equal(got.W, want.W) || !slices.Equal(got.Bias, want.Bias) {
+			t.Errorf("%dx%d: packed in memory given differs from packed alone", cout, cin)
+		}
+		for i, v := range all {
+			if (i < guard || i >= guard+n) && v != -12345 {
+				t.Fatalf("%dx%d: wrote outside the memory given, at %d", cout, cin, i-guard)
+			}
+		}
+	}
+}

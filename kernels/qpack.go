@@ -66,10 +66,26 @@ func padRequant(out Requant, n int) Requant {
 // weights' own type; one for the tensor), int32 bias [cout] (nil for
 // none), the input's zero point inZero and the output's requantization.
 func PackQPointwise(w []byte, unsigned bool, wZero int32, bias []int32, cout, cin int, inZero int32, out Requant) *QPointwiseWeights {
+	return PackQPointwiseIn(nil, w, unsigned, wZero, bias, cout, cin, inZero, out)
+}
+
+// QPointwiseSize returns the int16s of the packed weights of a quantized
+// 1x1 convolution: the memory PackQPointwiseIn packs them into.
+func QPointwiseSize(cout, cin int) int { return roundUp(cout, Tile) * roundUp(cin, 4) }
+
+// PackQPointwiseIn is PackQPointwise with the packed weights in mem,
+// QPointwiseSize(cout, cin) zeroed int16s (nil: newly allocated), so that a
+// model can keep all its weights in one block.
+func PackQPointwiseIn(mem []int16, w []byte, unsigned bool, wZero int32, bias []int32, cout, cin int, inZero int32, out Requant) *QPointwiseWeights {
 	tiles, groups := roundUp(cout, Tile)/Tile, (cin+3)/4
+	if n := tiles * groups * Tile * 4; mem == nil {
+		mem = make([]int16, n)
+	} else {
+		mem = mem[:n:n]
+	}
 	p := &QPointwiseWeights{
 		Cin: cin, Cout: cout,
-		W:    make([]int16, tiles*groups*Tile*4),
+		W:    mem,
 		Bias: make([]int32, tiles*Tile),
 		Out:  padRequant(out, tiles*Tile),
 	}

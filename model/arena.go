@@ -1,6 +1,9 @@
 package model
 
-import "runtime"
+import (
+	"runtime"
+	"unsafe"
+)
 
 // arena is the block of memory that holds a model's packed weights, handed
 // out in pieces as the layers are packed. On Linux it is mapped from the
@@ -22,6 +25,15 @@ func (a *arena) alloc(n int) []float32 {
 	}
 	a.used = start + n
 	return a.mem[start : start+n : start+n]
+}
+
+// int16s is alloc for n int16s.
+func (a *arena) int16s(n int) []int16 {
+	f := a.alloc((n + 1) / 2)
+	if f == nil {
+		return nil
+	}
+	return unsafe.Slice((*int16)(unsafe.Pointer(unsafe.SliceData(f))), n)
 }
 
 // keep ties the arena's memory to m: it is returned when m is collected.

@@ -166,6 +166,26 @@ func quantize(tf *tflite.Model, m *Model) (*int8Net, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The 1x1 layers' weights, nearly all of them, go in one arena.
+	size := kernels.QPointwiseSize(a.Head, a.Bottlenecks[len(a.Bottlenecks)-1].Out) + kernels.QPointwiseSize(m.Classes, a.Head)
+	for _, b := range a.Bottlenecks {
+		size += kernels.QPointwiseSize(b.Expanded(), b.In) + kernels.QPointwiseSize(b.Out, b.Expanded())
+	}
+	mem := newArena(size/2 + 4*16*len(a.Bottlenecks))
+	q, err := quantizeIn(tf, m, a, mem)
+	if err != nil {
+		mem.release()
+		return nil, err
+	}
+	mem.keep(m)
+	return q, nil
+}
+
+// quantizeIn is quantize with the arena of the 1x1 layers' weights.
+func quantizeIn(tf *tflite.Model, m *Model, a *Arch, mem *arena) (*int8Net, error) {
+	pointwise := func(c *qconv, cout, cin int) *kernels.QPointwiseWeights {
+		return kernels.PackQPointwiseIn(mem.int16s(kernels.QPointwiseSize(cout, cin)), c.w, c.unsigned, c.wZero[0], c.bias, cout, cin, c.in.zero, c.out)
+	}
 	q := &int8Net{}
 	i := 0
 	next := func() *tflite.Op {
@@ -210,7 +230,7 @@ func quantize(tf *tflite.Model, m *Model) (*int8Net, error) {
 			if err != nil {
 				return nil, at(fmt.Sprintf("b%d expand", bi), err)
 			}
-			qb.expand = kernels.PackQPointwise(c.w, c.unsigned, c.wZero[0], c.bias, e, b.In, c.in.zero, c.out)
+			qb.expand = pointwise(c, e, b.In)
 		}
 		c, err := quantConv(tf, next(), e, 3)
 		if err != nil {
@@ -221,7 +241,7 @@ func quantize(tf *tflite.Model, m *Model) (*int8Net, error) {
 		if c, err = quantConv(tf, op, b.Out, 0); err != nil {
 			return nil, at(fmt.Sprintf("b%d project", bi), err)
 		}
-		qb.project = kernels.PackQPointwise(c.w, c.unsigned, c.wZero[0], c.bias, b.Out, e, c.in.zero, c.out)
+		qb.project = pointwise(c, b.Out, e)
 		if b.Residual {
 			op := next()
 			proj, shortcut := op.Inputs[0], op.Inputs[1]
@@ -243,7 +263,7 @@ func quantize(tf *tflite.Model, m *Model) (*int8Net, error) {
 	if c, err = quantConv(tf, next(), a.Head, 0); err != nil {
 		return nil, at("head", err)
 	}
-	q.head = kernels.PackQPointwise(c.w, c.unsigned, c.wZero[0], c.bias, a.Head, a.Bottlenecks[len(a.Bottlenecks)-1].Out, c.in.zero, c.out)
+	q.head = pointwise(c, a.Head, a.Bottlenecks[len(a.Bottlenecks)-1].Out)
 
 	op := next()
 	x, err1 := activationQuant(tensor(op.Inputs[0]))
@@ -269,7 +289,7 @@ func quantize(tf *tflite.Model, m *Model) (*int8Net, error) {
 	if c, err = quantConv(tf, op, m.Classes, 0); err != nil {
 		return nil, at("classifier", err)
 	}
-	q.classifier = kernels.PackQPointwise(c.w, c.unsigned, c.wZero[0], c.bias, m.Classes, a.Head, c.in.zero, c.out)
+	q.classifier = pointwise(c, m.Classes, a.Head)
 	if q.logits, err = activationQuant(tensor(op.Outputs[0])); err != nil {
 		return nil, at("classifier", err)
 	}
