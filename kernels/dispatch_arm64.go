@@ -4,13 +4,19 @@ package kernels
 
 import "github.com/klauspost/cpuid/v2"
 
-// archImpls are the arm64 kernel sets, best last.
+// archImpls are the arm64 kernel sets, best last. The 8-bit 1x1 kernel of
+// neon, and so its stem (a GEMM), uses udot only where cpuid reports the
+// dot-product extension (qneonDot), and widening multiplies elsewhere.
 var archImpls = []impl{{
 	name:      "neon",
 	ok:        hasASIMD(),
 	pointwise: pointwiseNEON,
 	depthwise: depthwiseNEON,
 	stem:      stemNEON,
+
+	qpointwise: qpointwiseNEON,
+	qdepthwise: qdepthwiseNEON,
+	qstem:      qstemNEON,
 }}
 
 // hasASIMD reports whether the CPU has Advanced SIMD (NEON). It is part of

@@ -27,6 +27,32 @@ type QPointwiseWeights struct {
 	// The requantization of each tile as the SIMD kernels apply it
 	// (see requantTable): [tiles][6][Tile].
 	rq []int32
+
+	// For the NEON udot GEMM (packDot): W + dotOff as bytes, laid out as W.
+	dot    []uint8
+	dotOff int32
+}
+
+// packDot says whether PackQPointwise adds the weights of the udot GEMM:
+// on arm64 where the CPU has the dot product.
+var packDot bool
+
+// dotWeights returns w plus the offset that makes all of them (zeros of
+// the padding included) bytes, and the offset; nil if they span more than
+// a byte, which weights less one zero point do not.
+func dotWeights(w []int16) ([]uint8, int32) {
+	var lo, hi int16 // the padding holds zeros
+	for _, v := range w {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	if int(hi)-int(lo) > 255 {
+		return nil, 0
+	}
+	b := make([]uint8, len(w))
+	for i, v := range w {
+		b[i] = uint8(v - lo)
+	}
+	return b, -int32(lo)
 }
 
 // requantTable lays out the requantization of out, n channels padded to
@@ -138,6 +164,9 @@ func PackQPointwiseIn(mem []int16, w []byte, unsigned bool, wZero int32, bias []
 		}
 	}
 	p.rq = requantTable(p.Out, cout)
+	if packDot {
+		p.dot, p.dotOff = dotWeights(p.W)
+	}
 	return p
 }
 
