@@ -31,6 +31,7 @@ type benchOptions struct {
 	plot       string
 	compare    []string
 	layerwise  bool
+	images     imagesOptions
 
 	widthSet, resSet bool // given on the command line
 }
@@ -75,14 +76,24 @@ have a published accuracy: the others are timed and listed, but neither
 ranked nor plotted. --plot draws latency against accuracy.
 
 --compare runs one configuration under each kernel set and prints the speed-up
-of each kind of layer over the first set.`,
+of each kind of layer over the first set.
+
+--images DIR (or FILE; repeat it for more) times the whole path of classify
+instead, over real files: each image under DIR (recursively; recognised by
+content) is read, decoded (--decode), resized (--crop, --resize) and run
+through the network once, on -j workers of --threads threads each, as
+classify runs them. It prints the milliseconds an image spends in each stage
+(each image's own time, averaged) and the images/s of the whole run, so that
+you see how fast your folder will go and where the time goes. Opening the
+model is reported apart. Without --model it uses the default model.`,
 		Example: `  mbv2 bench
   mbv2 bench --width 0.5 --res 160 --threads 2 --json
   mbv2 bench -m mobilenet_v2_1.0_224_quant --iters 200
   mbv2 bench --sweep --plot pareto.png
   mbv2 bench --sweep --width 0.35,1.0 --res 96,224 --time 1s
   mbv2 bench --compare generic,avx2
-  mbv2 bench --iters 100 --export-json run.json`,
+  mbv2 bench --iters 100 --export-json run.json
+  mbv2 bench --images photos/ -j 2`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.widthSet = cmd.Flags().Changed("width")
@@ -105,10 +116,18 @@ of each kind of layer over the first set.`,
 	f.StringVar(&opts.plot, "plot", "", "with --sweep, draw latency against top-1 into `FILE`.png or .svg")
 	f.StringSliceVar(&opts.compare, "compare", nil, "time under each of these kernel `SETS`, e.g. generic,avx2")
 	f.BoolVar(&opts.layerwise, "layerwise", false, "run each bottleneck layer by layer, its expanded tensors whole, instead of streamed in strips")
+	f.StringArrayVar(&opts.images.paths, "images", nil, "time read, decode, resize and network over the images in `DIR` or FILE (repeatable)")
+	f.IntVarP(&opts.images.jobs, "jobs", "j", 0, "with --images: images at once (default: cores / threads)")
+	f.StringVar(&opts.images.decode, "decode", "fast", "with --images: JPEG decoding, fast or exact (see classify)")
+	f.StringVar(&opts.images.resize, "resize", "bilinear", "with --images: resampling filter: nearest, bilinear or catmullrom")
+	f.Float64Var(&opts.images.crop, "crop", 1, "with --images: central crop, the fraction of width and height kept")
 	return cmd
 }
 
 func runBench(ctx context.Context, opts *benchOptions) error {
+	if len(opts.images.paths) > 0 {
+		return runBenchImages(ctx, opts)
+	}
 	if err := checkBenchFlags(opts); err != nil {
 		return usageError{err}
 	}
