@@ -237,16 +237,6 @@ func (a *Arch) Int8WeightBytes() int64 {
 	return n
 }
 
-// Int8ActivationBytes returns the live bytes of each layer of Layers in
-// the integer forward pass: a byte an activation.
-func (a *Arch) Int8ActivationBytes() []int64 {
-	live := a.LayerwiseActivationBytes()
-	for i := range live {
-		live[i] /= 4 // float32 there
-	}
-	return live
-}
-
 // SyntheticInt8 returns a quantized MobileNetV2 of cfg with seeded random
 // 8-bit weights, as a TF1 file stores them (uint8 per tensor, asymmetric,
 // the costlier scheme: its pixel sums), packed as LoadAs packs a file's:

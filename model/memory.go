@@ -27,6 +27,13 @@ func (a *Arch) StreamedActivationBytes(threads int) []int64 {
 	return newPlan(a, min(max(threads, 1), maxThreads), false, float32Bytes).activationBytes()
 }
 
+// Int8ActivationBytes returns the live bytes of each layer of Layers in
+// the integer forward pass, which runs layer by layer: a byte an
+// activation.
+func (a *Arch) Int8ActivationBytes() []int64 {
+	return newPlan(a, 1, true, 1).activationBytes()
+}
+
 // ActivationBytes returns the live bytes of each layer of Layers under the
 // runner's plan.
 func (r *Runner) ActivationBytes() []int64 { return r.plan.activationBytes() }
