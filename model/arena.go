@@ -36,11 +36,20 @@ func (a *arena) int16s(n int) []int16 {
 	return unsafe.Slice((*int16)(unsafe.Pointer(unsafe.SliceData(f))), n)
 }
 
-// keep ties the arena's memory to m: it is returned when m is collected.
-// The weights are reachable only through m.
-func (a *arena) keep(m *Model) {
+// bytes is alloc for n bytes.
+func (a *arena) bytes(n int) []uint8 {
+	f := a.alloc((n + 3) / 4)
+	if f == nil {
+		return make([]uint8, n)
+	}
+	return unsafe.Slice((*uint8)(unsafe.Pointer(unsafe.SliceData(f))), n)
+}
+
+// keep ties the arena's memory to owner: it is returned when owner is
+// collected. What the arena holds is reachable only through owner.
+func keep[T any](a *arena, owner *T) {
 	if a != nil && a.free != nil {
-		runtime.AddCleanup(m, func(free func()) { free() }, a.free)
+		runtime.AddCleanup(owner, func(free func()) { free() }, a.free)
 	}
 }
 

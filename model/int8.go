@@ -60,12 +60,17 @@ func newInt8Buffers(a *Arch) *int8Buffers {
 		e = max(e, b.H*b.W*b.Expanded())
 		d = max(d, b.OutH*b.OutW*b.Expanded())
 	}
-	return &int8Buffers{
-		x: make([]uint8, xy), y: make([]uint8, xy),
-		e: make([]uint8, e), d: make([]uint8, d),
-		pooled: make([]uint8, a.Head),
-		logits: make([]uint8, a.Classes), probs: make([]uint8, a.Classes),
+	// One populated mapping, as for the weights: the first pass would
+	// otherwise fault its 2.4 MB (at 1.0/224) in page by page.
+	mem := newArena((2*xy+e+d+a.Head+2*a.Classes)/4 + 7*16)
+	q := &int8Buffers{
+		x: mem.bytes(xy), y: mem.bytes(xy),
+		e: mem.bytes(e), d: mem.bytes(d),
+		pooled: mem.bytes(a.Head),
+		logits: mem.bytes(a.Classes), probs: mem.bytes(a.Classes),
 	}
+	keep(mem, q)
+	return q
 }
 
 // forwardInt8 is Forward in integer arithmetic: rgb's bytes are the 8-bit

@@ -177,7 +177,7 @@ func quantize(tf *tflite.Model, m *Model) (*int8Net, error) {
 		mem.release()
 		return nil, err
 	}
-	mem.keep(m)
+	keep(mem, m)
 	return q, nil
 }
 

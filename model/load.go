@@ -53,7 +53,7 @@ func LoadAs(data []byte, p Precision) (*Model, error) {
 			return nil, fmt.Errorf("cannot run this model in int8: %w", err)
 		}
 	}
-	a.keep(m)
+	keep(a, m)
 	if labels, err := tflite.Labels(data); err == nil && len(labels) == m.Classes {
 		m.Labels = labels
 	}
