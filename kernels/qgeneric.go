@@ -103,3 +103,29 @@ func qstemGeneric(dst, src []uint8, h, w, y0, y1 int, wt *QStemWeights) {
 		}
 	}
 }
+
+// gatherStemTaps writes the 27 taps (3 rows x 3 columns x RGB) of output
+// pixels x0..x0+n-1 of stem row oy into rows, stemK bytes a pixel, so that
+// the quantized stem runs as a GEMM; taps in the padding read zp, the
+// input's zero point. rows[27] of each pixel is left as it is.
+func gatherStemTaps(rows, src []uint8, h, w, oy, x0, n int, zp uint8) {
+	_, padTop := SamePad(h, 3, 2)
+	_, padLeft := SamePad(w, 3, 2)
+	for i := range n {
+		row := (*[stemK]uint8)(rows[i*stemK:])
+		ox := x0 + i
+		for ky := range 3 {
+			iy := oy*2 - padTop + ky
+			for kx := range 3 {
+				ix := ox*2 - padLeft + kx
+				t := row[(ky*3+kx)*3 : (ky*3+kx)*3+3]
+				if iy < 0 || iy >= h || ix < 0 || ix >= w {
+					t[0], t[1], t[2] = zp, zp, zp
+					continue
+				}
+				s := src[(iy*w+ix)*3 : (iy*w+ix)*3+3]
+				t[0], t[1], t[2] = s[0], s[1], s[2]
+			}
+		}
+	}
+}
