@@ -95,11 +95,11 @@ model is reported apart. Without --model it uses the default model.`,
   mbv2 bench --iters 100 --export-json run.json
   mbv2 bench --images photos/ -j 2`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: interruptible(func(cmd *cobra.Command, args []string) error {
 			opts.widthSet = cmd.Flags().Changed("width")
 			opts.resSet = cmd.Flags().Changed("res")
 			return runBench(cmd.Context(), opts)
-		},
+		}),
 	}
 	f := cmd.Flags()
 	f.Float64SliceVar(&opts.widths, "width", nil, "width multiplier `W`, or a list W,W,... with --sweep (default 1.0)")

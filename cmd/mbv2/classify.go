@@ -94,7 +94,7 @@ run quietly; Ctrl-C stops it after the last whole record.`,
   mbv2 classify -r photos --json --skip-done out.jsonl -o out.jsonl
   mbv2 classify -r photos --json --shard 2/8 > out.2.jsonl
   mbv2 classify -m tf2_mobilenet_v2_1.0_224_ptq --timing cat.jpg`,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: interruptible(func(cmd *cobra.Command, args []string) error {
 			opts.args = args
 			if opts.output == "" {
 				return runClassify(cmd.Context(), opts)
@@ -113,7 +113,7 @@ run quietly; Ctrl-C stops it after the last whole record.`,
 				err = cerr
 			}
 			return err
-		},
+		}),
 	}
 	f := cmd.Flags()
 	f.IntVarP(&opts.top, "top", "k", 5, "number of labels per image (0: all classes)")

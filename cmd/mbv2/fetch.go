@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -37,19 +38,19 @@ type modelStore struct {
 	defaultName string
 	builtIn     func(name string) []byte // a model's bytes if the binary holds them, else nil
 	getenv      func(string) string
-	client      *http.Client
+	client      *http.Client  // nil: httpClient()
 	retryWait   time.Duration // before the first retry of a download
 	io          *iostreams    // download progress goes to io.Err
 }
 
 // httpClient bounds every step of a download, so a dead network fails a
 // classify run instead of hanging it. The whole transfer gets 5 minutes:
-// 4 MB at 14 kB/s.
-var httpClient = func() *http.Client {
+// 4 MB at 14 kB/s. Made on the first download, not at every start.
+var httpClient = sync.OnceValue(func() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone() // keeps proxy settings and dial/TLS timeouts
 	t.ResponseHeaderTimeout = 30 * time.Second
 	return &http.Client{Transport: t, Timeout: 5 * time.Minute}
-}()
+})
 
 func newModelStore(io *iostreams) *modelStore {
 	return &modelStore{
@@ -57,7 +58,6 @@ func newModelStore(io *iostreams) *modelStore {
 		defaultName: assets.DefaultModel(),
 		builtIn:     assets.BuiltIn,
 		getenv:      os.Getenv,
-		client:      httpClient,
 		retryWait:   retryWait,
 		io:          io,
 	}
@@ -296,7 +296,11 @@ func (s *modelStore) get(ctx context.Context, url string) (io.ReadCloser, string
 	if err != nil {
 		return nil, url, err
 	}
-	resp, err := s.client.Do(req)
+	client := s.client
+	if client == nil {
+		client = httpClient()
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, url, err // the error names the URL
 	}

@@ -64,7 +64,7 @@ float32 bytes; the int8 line gives both.`,
   mbv2 model info --width 0.5 --res 160 --json
   mbv2 model info -m mobilenet_v2_1.0_224_quant`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: interruptible(func(cmd *cobra.Command, args []string) error {
 			if opts.model != "" && cmd.Flags().Changed("width") {
 				return usageError{fmt.Errorf("--width: the model file sets the width")}
 			}
@@ -73,7 +73,7 @@ float32 bytes; the int8 line gives both.`,
 			}
 			opts.resSet = cmd.Flags().Changed("res")
 			return runModelInfo(cmd.Context(), opts)
-		},
+		}),
 	}
 	f := cmd.Flags()
 	f.Float64Var(&opts.width, "width", 1, "width multiplier")

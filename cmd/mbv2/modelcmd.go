@@ -55,11 +55,11 @@ needs that file, but other programs may.`,
   mbv2 model fetch tf2_mobilenet_v2_1.0_224_ptq mobilenet_v2_1.0_224_inat_bird_quant
   mbv2 model fetch --all
   MBV2_MODEL_MIRROR=https://mirror.example.com/mbv2 mbv2 model fetch --all`,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: interruptible(func(cmd *cobra.Command, args []string) error {
 			opts.store = newModelStore(io)
 			opts.names = args
 			return runModelFetch(cmd.Context(), opts)
-		},
+		}),
 	}
 	cmd.Flags().BoolVar(&opts.all, "all", false, "fetch every model of the catalogue")
 	return cmd
