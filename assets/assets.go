@@ -31,8 +31,7 @@ var modelsJSON []byte
 // them.
 
 type catalogueFile struct {
-	Default string  `json:"default"`
-	Models  []Model `json:"models"`
+	Models []Model `json:"models"`
 }
 
 var catalogue = sync.OnceValue(func() (c catalogueFile) {
@@ -49,8 +48,12 @@ func Models() []Model {
 	return append([]Model(nil), catalogue().Models...)
 }
 
-// DefaultModel returns the name of the model used when none is given.
-func DefaultModel() string { return catalogue().Default }
+// DefaultModel returns the name of the model used when none is given: the
+// one built in. A constant, not read from models.json, because the usage
+// of classify names it and every start of mbv2 builds that usage.
+func DefaultModel() string { return defaultModel }
+
+const defaultModel = "mobilenet_v2_1.0_224_quant"
 
 // The default model, byte for byte as Google published it (Apache-2.0: see
 // mobilenet_v2_1.0_224_quant.NOTICE), so that mbv2 works out of the box,
@@ -64,7 +67,7 @@ var defaultModelFile []byte
 // BuiltIn returns the bytes of the model of the catalogue named name if the
 // binary holds them, else nil. They are the binary's own: never write to them.
 func BuiltIn(name string) []byte {
-	if name == "mobilenet_v2_1.0_224_quant" {
+	if name == defaultModel {
 		return defaultModelFile
 	}
 	return nil
