@@ -21,7 +21,7 @@ func (d *decoder) image() (image.Image, error) {
 			return d.rgb(r), nil
 		}
 		if c[0].upH == 1 && c[0].upV == 1 && c[1].upH == c[2].upH && c[1].upV == c[2].upV && c[1].stride == c[2].stride {
-			if ratio, ok := ratios[[2]int{c[1].upH, c[1].upV}]; ok {
+			if ratio, ok := ratio(c[1].upH, c[1].upV); ok {
 				return &image.YCbCr{
 					Y: c[0].plane, Cb: c[1].plane, Cr: c[2].plane,
 					YStride: c[0].stride, CStride: c[1].stride,
@@ -37,15 +37,25 @@ func (d *decoder) image() (image.Image, error) {
 	return d.cmyk(r), nil
 }
 
-// ratios maps how many output pixels a chroma sample covers to image's
-// subsampling ratios.
-var ratios = map[[2]int]image.YCbCrSubsampleRatio{
-	{1, 1}: image.YCbCrSubsampleRatio444,
-	{2, 1}: image.YCbCrSubsampleRatio422,
-	{2, 2}: image.YCbCrSubsampleRatio420,
-	{1, 2}: image.YCbCrSubsampleRatio440,
-	{4, 1}: image.YCbCrSubsampleRatio411,
-	{4, 2}: image.YCbCrSubsampleRatio410,
+// ratio is image's subsampling ratio for chroma samples that each cover
+// h x v output pixels. A switch, not a map: a map literal is built by the
+// package's init, in every process.
+func ratio(h, v int) (image.YCbCrSubsampleRatio, bool) {
+	switch [2]int{h, v} {
+	case [2]int{1, 1}:
+		return image.YCbCrSubsampleRatio444, true
+	case [2]int{2, 1}:
+		return image.YCbCrSubsampleRatio422, true
+	case [2]int{2, 2}:
+		return image.YCbCrSubsampleRatio420, true
+	case [2]int{1, 2}:
+		return image.YCbCrSubsampleRatio440, true
+	case [2]int{4, 1}:
+		return image.YCbCrSubsampleRatio411, true
+	case [2]int{4, 2}:
+		return image.YCbCrSubsampleRatio410, true
+	}
+	return 0, false
 }
 
 // isRGB says whether a 3-component file holds RGB rather than YCbCr, as

@@ -61,18 +61,35 @@ const (
 	OpQuantize        = 114
 )
 
-var opNames = map[int32]string{
-	OpAdd:             "ADD",
-	OpAveragePool2D:   "AVERAGE_POOL_2D",
-	OpConv2D:          "CONV_2D",
-	OpDepthwiseConv2D: "DEPTHWISE_CONV_2D",
-	OpDequantize:      "DEQUANTIZE",
-	OpFullyConnected:  "FULLY_CONNECTED",
-	OpReshape:         "RESHAPE",
-	OpSoftmax:         "SOFTMAX",
-	OpCustom:          "CUSTOM",
-	OpMean:            "MEAN",
-	OpQuantize:        "QUANTIZE",
+// opName is the TFLite name of a builtin operator mbv2 knows, else "". A
+// switch, not a map: a map literal is built by the package's init, in every
+// process.
+func opName(code int32) string {
+	switch code {
+	case OpAdd:
+		return "ADD"
+	case OpAveragePool2D:
+		return "AVERAGE_POOL_2D"
+	case OpConv2D:
+		return "CONV_2D"
+	case OpDepthwiseConv2D:
+		return "DEPTHWISE_CONV_2D"
+	case OpDequantize:
+		return "DEQUANTIZE"
+	case OpFullyConnected:
+		return "FULLY_CONNECTED"
+	case OpReshape:
+		return "RESHAPE"
+	case OpSoftmax:
+		return "SOFTMAX"
+	case OpCustom:
+		return "CUSTOM"
+	case OpMean:
+		return "MEAN"
+	case OpQuantize:
+		return "QUANTIZE"
+	}
+	return ""
 }
 
 // Builtin options types (the BuiltinOptions union) of the operators above.
@@ -273,8 +290,8 @@ func (r *fbReader) opcode(t fbTable) (code int32, name string) {
 	if code < 0 {
 		r.fail("builtin code %d is negative", code)
 	}
-	name, ok := opNames[code]
-	if !ok {
+	name = opName(code)
+	if name == "" {
 		name = fmt.Sprintf("op %d", code)
 	}
 	if custom := r.string(t, 1); code == OpCustom && custom != "" {

@@ -549,7 +549,7 @@ func TestTFLiteRealFiles(t *testing.T) {
 			}
 			for i, code := range want.codes {
 				if m.Ops[i].Code != code {
-					t.Errorf("op %d is %s, want %s", i, m.Ops[i].Name, opNames[code])
+					t.Errorf("op %d is %s, want %s", i, m.Ops[i].Name, opName(code))
 				}
 			}
 			var adds []int
