@@ -112,7 +112,6 @@ Environment:
 		newModelCmd(io),
 		newBenchCmd(io),
 	)
-	registerCompletions(root)
 	return root
 }
 
@@ -120,6 +119,12 @@ Environment:
 // Errors are printed here, once.
 func run(args []string, io *iostreams) int {
 	root := newRootCmd(io)
+	// Only the shell's completion requests (cobra's hidden __complete and
+	// __completeNoDesc) read the completion functions, and registering them
+	// walks every flag of every command: a dozen page faults at each start.
+	if len(args) > 0 && strings.HasPrefix(args[0], cobra.ShellCompRequestCmd) {
+		registerCompletions(root)
+	}
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(context.Background())
 	var uerr usageError
