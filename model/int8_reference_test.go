@@ -24,17 +24,19 @@ type quantReference struct {
 
 // TestInt8Reference runs every shared model in integer arithmetic on every
 // canonical input and compares its 8-bit output with the quantized
-// reference (an independent engine that requantizes through float): the
-// same top-1 wherever the reference's is unique, at least 99% of the class
-// scores exactly equal, none more than 24 LSB away. It logs the worst
+// reference: the same top-1 wherever the reference's is unique, at least
+// 99% of the class scores exactly equal, none more than 18 LSB away (the
+// worst there is, insect model on resized_cat). It logs the worst
 // difference and the share exactly equal.
 //
-// The rare one-LSB differences of rounding (TFLite rounds twice, the
-// reference once, in float) compound over 50 layers into a logit or two,
-// and the softmax amplifies a logit LSB (scale ~0.08) into up to 6 output
-// LSB at a class near probability 1/2: running the same network with the
-// reference's single float rounding instead moves the worst figures about
-// as much (up to 12 LSB), on other images.
+// The gap is the reference engine's arithmetic, not a semantic difference:
+// it requantizes every operator's float32 sum once, TFLite's integer
+// kernels in fixed point with two roundings, and TestInt8ReferenceEngine
+// reproduces the reference bit for bit with the first and the integer pass
+// with the second. The two arithmetics' logits drift apart by up to 7 LSB
+// over the network's 50-odd requantizations, and the softmax turns a logit
+// LSB (scale about 0.08 to 0.1) into up to 6 output LSB at a class near
+// probability 1/2.
 func TestInt8Reference(t *testing.T) {
 	dir := shareddata.Dir(t)
 	b, err := os.ReadFile(filepath.Join(dir, "reference", "expected.json"))
@@ -87,8 +89,8 @@ func TestInt8Reference(t *testing.T) {
 				total++
 			}
 			worst = max(worst, imgWorst)
-			if imgWorst > 24 {
-				t.Errorf("%s/%s: a class differs by %d LSB from the reference; want ≤ 24", key, name, imgWorst)
+			if imgWorst > 18 {
+				t.Errorf("%s/%s: a class differs by %d LSB from the reference; want ≤ 18", key, name, imgWorst)
 			}
 			if got := argmax(probs); unique && got != top {
 				t.Errorf("%s/%s: top-1 %d (%s, %d/256), reference %d (%d/256)", key, name, got, m.Label(got), int(probs[got]*256), top, raw[top])

@@ -61,6 +61,11 @@ func loadFile(t testing.TB, path string) *Model {
 
 // classifyFile decodes, prepares and runs one image file.
 func classifyFile(t testing.TB, r *Runner, path string) []float32 {
+	return r.Forward(canonicalRGB(t, r, path))
+}
+
+// canonicalRGB reads the image at path, sized for r's network.
+func canonicalRGB(t testing.TB, r *Runner, path string) []byte {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +78,7 @@ func classifyFile(t testing.TB, r *Runner, path string) []float32 {
 	if err := imageio.PrepareRGB(rgb, img, r.Arch().Res, 1, imageio.ResizeBilinear); err != nil {
 		t.Fatal(err)
 	}
-	return r.Forward(rgb)
+	return rgb
 }
 
 func argmax(p []float32) int {
