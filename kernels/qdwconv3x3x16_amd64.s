@@ -31,7 +31,7 @@
 //	taps-72(SP)	the 9 tap addresses of the current pixel
 //	Y0	the input zero point in every int16 lane; Y15 2^30 in each 64-bit lane
 //	Y5, Y6	the accumulators lo and hi; Y1-Y4, Y7 temporaries
-//	Y8, Y9, Y10	the output zero point, lo and hi
+//	Y8	the output zero point in every int16 lane; X9, X10 lo and hi in every byte
 
 // TAPADDR stores the address of tap (row, kx) of the pixel at slot: the
 // row's input at column R8+kx, or zp when the row is nil or the column
@@ -64,27 +64,23 @@
 	VPADDD     Y4, Y6, Y6
 
 // REQUANT requantizes v, the 8 sums of table half off (0 lo, 32 hi), as
-// qgemm16_amd64.s does.
+// qgemm16_amd64.s does, the zero point and clamp left for after the packing.
 #define REQUANT(v, off) \
 	VPSLLVD      (64+off)(DX), v, v; \
-	VMOVDQU      off(DX), Y1; \
-	VPMULDQ      Y1, v, Y2; \
-	VPADDQ       Y15, Y2, Y2; \
-	VPSRLQ       $31, Y2, Y2; \
-	VPSHUFD      $0xF5, v, v; \
-	VPSHUFD      $0xF5, Y1, Y1; \
+	VPMULDQ      off(DX), v, Y2; \
+	VPSHUFD      $0xF5, off(DX), Y1; \
+	VPSRLQ       $32, v, v; \
 	VPMULDQ      Y1, v, v; \
+	VPADDQ       Y15, Y2, Y2; \
 	VPADDQ       Y15, v, v; \
-	VPSRLQ       $31, v, v; \
-	VPSLLQ       $32, v, v; \
+	VPSRLQ       $31, Y2, Y2; \
+	VPADDQ       v, v, v; \
 	VPBLENDD     $0xAA, v, Y2, v; \
-	VPSRAD       $31, v, Y1; \
-	VPADDD       Y1, v, v; \
+	VPSRLD       $31, v, Y1; \
+	VPMINUD      (192+off)(DX), Y1, Y1; \
+	VPSUBD       Y1, v, v; \
 	VPADDD       (320+off)(DX), v, v; \
-	VPSRAVD      (128+off)(DX), v, v; \
-	VPADDD       Y8, v, v; \
-	VPMAXSD      Y9, v, v; \
-	VPMINSD      Y10, v, v
+	VPSRAVD      (128+off)(DX), v, v
 
 // func qdw3x3x16AVX2(dst, r0, r1, r2, zp *uint8, pairs *int16, bias16, rq16 *int32, w, ow, stride, padL, C, c0, c1 int, inZero, zero, lo, hi int32)
 TEXT ·qdw3x3x16AVX2(SB), NOSPLIT, $72-136
@@ -97,13 +93,13 @@ TEXT ·qdw3x3x16AVX2(SB), NOSPLIT, $72-136
 	VPBROADCASTW X0, Y0
 	MOVL         zero+124(FP), DX
 	MOVQ         DX, X8
-	VPBROADCASTD X8, Y8
+	VPBROADCASTW X8, Y8
 	MOVL         lo+128(FP), DX
 	MOVQ         DX, X9
-	VPBROADCASTD X9, Y9
+	VPBROADCASTB X9, X9
 	MOVL         hi+132(FP), DX
 	MOVQ         DX, X10
-	VPBROADCASTD X10, Y10
+	VPBROADCASTB X10, X10
 	MOVQ         $0x40000000, DX
 	MOVQ         DX, X15
 	VPBROADCASTQ X15, Y15
@@ -146,10 +142,14 @@ block:
 	REQUANT(Y5, 0)
 	REQUANT(Y6, 32)
 
-	// 16 int32 in [0, 255], channels in lo/hi order, to 16 bytes in order
+	// 16 int32, channels in lo/hi order, to 16 bytes in order, plus the
+	// zero point and clamped: exact, as in qgemm16_amd64.s.
 	VPACKSSDW Y6, Y5, Y5
+	VPADDSW   Y8, Y5, Y5
 	VPACKUSWB Y5, Y5, Y5
 	VPERMQ    $0x08, Y5, Y5
+	VPMAXUB   X9, X5, X5
+	VPMINUB   X10, X5, X5
 	VMOVDQU   X5, (DI)(BX*1)
 	ADDQ      $16, BX
 	CMPQ      BX, AX

@@ -33,7 +33,10 @@
 //	Y0-Y3	accumulators of pixel A: outputs 0-3, 4-7, 8-11, 12-15, two sums each
 //	Y4-Y7, Y8-Y11	the same of pixels B and C
 //	Y12	a pixel's 4 inputs widened, repeated; Y13 products
-//	after the groups: Y12-Y14 temporaries, Y15 2^30 in each 64-bit lane
+//	after the groups: Y12, Y13 temporaries
+//	Y14	the output zero point in 16 int16 lanes (lo and hi are read as
+//		bytes, the low bytes of the int32 arguments, through R8)
+//	Y15	2^30 in each 64-bit lane
 
 // DOT adds the products of the inputs at src with the group's weights to
 // the accumulators a0-a3.
@@ -50,41 +53,41 @@
 	VPADDD       Y13, a3, a3
 
 // REQUANT turns the 8 sums in v (outputs off/4 .. off/4+7 of the tile) into
-// clamped int32 outputs, with TFLite's two roundings:
-//	v = RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(v << left, mult), right) + zero
+// int32 outputs less the zero point, with TFLite's two roundings:
+//	v = RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(v << left, mult), right)
 // The doubling high product is floor((v*mult + 2^30) / 2^31) (the one
 // saturating case needs mult == -2^31, which a multiplier never is): the
-// 64-bit products of even and odd lanes, shifted right by 31; a logical
-// shift leaves the same low 32 bits as an arithmetic one. The rounding
-// shift, ties away from zero, is (v + 2^(right-1) - (v < 0)) >> right.
+// 64-bit products of even and odd lanes, nudged by 2^30; the even ones
+// shifted right by 31 (a logical shift leaves the same low 32 bits as an
+// arithmetic one), the odd ones doubled, which puts the same 32 bits in
+// their high half. The rounding shift, ties away from zero, is
+// (v + 2^(right-1) - (v < 0)) >> right for right > 0, and v for right 0:
+// (v < 0) is taken as min(v >>> 31, 2^right - 1).
 #define REQUANT(v, off) \
 	VPADDD       off(BX), v, v; \
 	VPSLLVD      (64+off)(R14), v, v; \
-	VMOVDQU      off(R14), Y12; \
-	VPMULDQ      Y12, v, Y13; \
-	VPADDQ       Y15, Y13, Y13; \
-	VPSRLQ       $31, Y13, Y13; \
-	VPSHUFD      $0xF5, v, v; \
-	VPSHUFD      $0xF5, Y12, Y12; \
+	VPMULDQ      off(R14), v, Y13; \
+	VPSHUFD      $0xF5, off(R14), Y12; \
+	VPSRLQ       $32, v, v; \
 	VPMULDQ      Y12, v, v; \
+	VPADDQ       Y15, Y13, Y13; \
 	VPADDQ       Y15, v, v; \
-	VPSRLQ       $31, v, v; \
-	VPSLLQ       $32, v, v; \
+	VPSRLQ       $31, Y13, Y13; \
+	VPADDQ       v, v, v; \
 	VPBLENDD     $0xAA, v, Y13, v; \
-	VPSRAD       $31, v, Y12; \
-	VPADDD       Y12, v, v; \
+	VPSRLD       $31, v, Y12; \
+	VPMINUD      (192+off)(R14), Y12, Y12; \
+	VPSUBD       Y12, v, v; \
 	VPADDD       (320+off)(R14), v, v; \
-	VPSRAVD      (128+off)(R14), v, v; \
-	VPBROADCASTD zero+80(FP), Y12; \
-	VPADDD       Y12, v, v; \
-	VPBROADCASTD lo+84(FP), Y12; \
-	VPMAXSD      Y12, v, v; \
-	VPBROADCASTD hi+88(FP), Y12; \
-	VPMINSD      Y12, v, v
+	VPSRAVD      (128+off)(R14), v, v
 
 // OUTPUT requantizes the accumulators a0-a3 of a pixel (x0 is a0's low
 // half) and stores its AX bytes at dst: all 16 at once, or through the
-// stack for a partial tile, a byte at a time.
+// stack for a partial tile, a byte at a time. The zero point and the clamp
+// come after the packing, 16 outputs at a time: the saturating packs and
+// add are monotonic and exact within [-2^15, 2^15), so values they
+// saturate land beyond [0, 255] as the exact sums do, and the clamp to
+// [lo, hi] within [0, 255] gives the same bytes.
 #define OUTPUT(a0, a1, a2, a3, x0, dst, part, loop, next) \
 	VPHADDD   a1, a0, a0; \
 	VPERMQ    $0xD8, a0, a0; \
@@ -94,8 +97,14 @@
 	REQUANT(a2, 32); \
 	VPACKSSDW a2, a0, a0; \
 	VPERMQ    $0xD8, a0, a0; \
+	VPADDSW   Y14, a0, a0; \
 	VPACKUSWB a0, a0, a0; \
 	VPERMQ    $0x08, a0, a0; \
+	LEAQ      lo+84(FP), R8; \
+	VPBROADCASTB (R8), X12; \
+	VPMAXUB   X12, x0, x0; \
+	VPBROADCASTB 4(R8), X12; \
+	VPMINUB   X12, x0, x0; \
 	CMPQ      AX, $16; \
 	JNE       part; \
 	VMOVDQU   x0, (dst); \
@@ -124,6 +133,9 @@ TEXT ·qgemm16AVX2(SB), NOSPLIT, $16-92
 	MOVQ         $0x40000000, DX
 	MOVQ         DX, X15
 	VPBROADCASTQ X15, Y15
+	MOVL         zero+80(FP), DX
+	MOVQ         DX, X14
+	VPBROADCASTW X14, Y14
 
 triple:
 	// Pixels B and C are the next ones, or pixel A again past the last.

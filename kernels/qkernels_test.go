@@ -100,6 +100,15 @@ func newQCase(r *rand.Rand, n, cout, fanIn int, perChannel bool) qcase {
 	return c
 }
 
+// loud scales the requantization by 2^10: outputs far beyond 8 and 16
+// bits, which the kernels' saturating packs must clamp as the exact sums
+// are, and multipliers above 1 (a left shift and no rounding one).
+func (c *qcase) loud() {
+	for o := range c.out.Shift {
+		c.out.Shift[o] += 10
+	}
+}
+
 func (c *qcase) weight(i, o int) int64 {
 	v := int64(int8(c.w[i]))
 	if c.unsigned {
@@ -119,10 +128,13 @@ func randomBytes(r *rand.Rand, n int) []uint8 {
 func TestQPointwise(t *testing.T) {
 	r := rand.New(rand.NewPCG(2, 2))
 	shapes := [][3]int{{1, 4, 16}, {5, 8, 16}, {7, 3, 5}, {13, 16, 33}, {3, 96, 24}, {9, 17, 31}, {6, 160, 960}, {1, 1280, 21}, {31, 24, 144}}
-	for _, s := range shapes {
+	for i, s := range shapes {
 		for _, perChannel := range []bool{false, true} {
 			pixels, cin, cout := s[0], s[1], s[2]
 			c := newQCase(r, cout*cin, cout, cin, perChannel)
+			if i%2 == 1 {
+				c.loud()
+			}
 			src := randomBytes(r, pixels*cin)
 			want := make([]uint8, pixels*cout)
 			for p := range pixels {
@@ -197,11 +209,14 @@ func refConv3x3(src []uint8, h, w, cin, cout, stride int, c *qcase, depthwise bo
 
 func TestQDepthwise(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 3))
-	for _, s := range [][3]int{{1, 1, 16}, {2, 3, 5}, {7, 5, 24}, {8, 8, 33}, {14, 14, 96}, {9, 4, 144}} {
+	for i, s := range [][3]int{{1, 1, 16}, {2, 3, 5}, {7, 5, 24}, {8, 8, 33}, {14, 14, 96}, {9, 4, 144}, {5, 6, 48}, {5, 6, 40}} {
 		for _, stride := range []int{1, 2} {
 			for _, perChannel := range []bool{false, true} {
 				h, w, ch := s[0], s[1], s[2]
 				c := newQCase(r, 9*ch, ch, 9, perChannel)
+				if i%2 == 1 {
+					c.loud()
+				}
 				src := randomBytes(r, h*w*ch)
 				want := refConv3x3(src, h, w, ch, ch, stride, &c, true)
 				wt := PackQDepthwise(c.w, c.unsigned, c.wZero, c.bias, ch, c.inZero, c.out)
@@ -249,10 +264,13 @@ func TestQDepthwise(t *testing.T) {
 
 func TestQStem(t *testing.T) {
 	r := rand.New(rand.NewPCG(4, 4))
-	for _, s := range [][3]int{{2, 2, 8}, {5, 7, 16}, {8, 8, 13}, {33, 32, 32}} {
+	for i, s := range [][3]int{{2, 2, 8}, {5, 7, 16}, {8, 8, 13}, {33, 32, 32}} {
 		for _, perChannel := range []bool{false, true} {
 			h, w, cout := s[0], s[1], s[2]
 			c := newQCase(r, cout*27, cout, 27, perChannel)
+			if i%2 == 1 {
+				c.loud()
+			}
 			src := randomBytes(r, h*w*3)
 			want := refConv3x3(src, h, w, 3, cout, 2, &c, false)
 			wt := PackQStem(c.w, c.unsigned, c.wZero, c.bias, cout, c.inZero, c.out)
