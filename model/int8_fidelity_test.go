@@ -67,6 +67,10 @@ func TestInt8ReferenceEngine(t *testing.T) {
 			logits, out    []int64 // the integer pass's
 			raw            []int   // the reference's
 			drift, refDiff int     // worst logit difference of the arithmetics; of the oracle's output
+			// Each operator in both arithmetics on the same inputs: the
+			// worst difference, how many outputs differ, of how many.
+			opWorst           [nKinds]int64
+			opDiffer, opTotal [nKinds]int
 		}
 		var jobs []*job
 		for name, ir := range mr.Images {
@@ -88,8 +92,17 @@ func TestInt8ReferenceEngine(t *testing.T) {
 		for range runtime.GOMAXPROCS(0) {
 			wg.Go(func() {
 				for j := range next {
-					li, oi := interpret(tf, j.rgb, tfliteInteger)
-					lf, of := interpret(tf, j.rgb, floatRequant)
+					li, oi := interpret(tf, j.rgb, tfliteInteger, func(k opKind, y, alt []int64) {
+						for i := range y {
+							d := max(y[i]-alt[i], alt[i]-y[i])
+							j.opWorst[k] = max(j.opWorst[k], d)
+							if d != 0 {
+								j.opDiffer[k]++
+							}
+						}
+						j.opTotal[k] += len(y)
+					})
+					lf, of := interpret(tf, j.rgb, floatRequant, nil)
 					for i := range li {
 						if li[i] != j.logits[i] || oi[i] != j.out[i] {
 							t.Errorf("%s/%s: class %d: logit %d output %d, TFLite's formulas give %d and %d", key, j.name, i, j.logits[i], j.out[i], li[i], oi[i])
@@ -109,12 +122,25 @@ func TestInt8ReferenceEngine(t *testing.T) {
 		close(next)
 		wg.Wait()
 		drift := 0
+		var opWorst [nKinds]int64
+		var opDiffer, opTotal [nKinds]int
 		for _, j := range jobs {
 			drift = max(drift, j.drift)
+			for k := range nKinds {
+				opWorst[k] = max(opWorst[k], j.opWorst[k])
+				opDiffer[k] += j.opDiffer[k]
+				opTotal[k] += j.opTotal[k]
+			}
 			if j.refDiff != 0 {
 				t.Errorf("%s/%s: float requantization differs from the reference by up to %d LSB; want 0", key, j.name, j.refDiff)
 			}
 		}
 		t.Logf("%s: float requantization gives the reference's %d outputs exactly; its logits differ from the integer pass's by up to %d LSB", key, len(jobs), drift)
+		for k := range nKinds {
+			t.Logf("%s: %-10s on the same inputs: %.3f%% of %d outputs differ, by up to %d LSB", key, k, 100*float64(opDiffer[k])/float64(max(opTotal[k], 1)), opTotal[k], opWorst[k])
+			if opWorst[k] > 1 {
+				t.Errorf("%s: %s: the two arithmetics differ by %d LSB on the same inputs; rounding alone gives at most 1", key, k, opWorst[k])
+			}
+		}
 	}
 }

@@ -22,7 +22,7 @@ import (
 type opKind int
 
 const (
-	kindStem       opKind = iota // the 3x3 stride-2 CONV_2D
+	kindStem       opKind = iota // the 3x3 CONV_2D
 	kindExpand                   // 1x1 CONV_2D with ReLU6 (expansions, the head)
 	kindProject                  // 1x1 CONV_2D without activation
 	kindDepthwise                // DEPTHWISE_CONV_2D
@@ -72,13 +72,15 @@ func floatQuantize(x, scale float32, zero, lo, hi int64) int64 {
 // integer arithmetic and returns the logits (the softmax's input) and
 // the output.
 func refInterpret(m *tflite.Model, rgb []byte) (logits, out []int64) {
-	return interpret(m, rgb, tfliteInteger)
+	return interpret(m, rgb, tfliteInteger, nil)
 }
 
 // interpret runs m's operators on the 8-bit image rgb, each kind in the
 // arithmetic ar gives it, each tensor in its own type (int8 as -128..127)
 // in int64, and returns the logits (the softmax's input) and the output.
-func interpret(m *tflite.Model, rgb []byte, ar arith) (logits, out []int64) {
+// If observe is not nil, each operator also runs in the other arithmetic on
+// the same inputs, and observe sees both its outputs, ar's first.
+func interpret(m *tflite.Model, rgb []byte, ar arith, observe func(k opKind, y, alt []int64)) (logits, out []int64) {
 	vals := map[int][]int64{}
 	img := make([]int64, len(rgb))
 	for i, p := range rgb {
@@ -94,8 +96,8 @@ func interpret(m *tflite.Model, rgb []byte, ar arith) (logits, out []int64) {
 	}
 	// decode is the reference engine's dequantization.
 	decode := func(v int64, s float32, z int64) float32 { return s * float32(v-z) }
-	stemDone := false
-	for _, op := range m.Ops {
+	// step computes op's output from the values so far, and its kind.
+	step := func(op *tflite.Op, ar arith) ([]int64, opKind) {
 		in, o := op.Inputs[0], op.Outputs[0]
 		x, shape := vals[in], m.Tensors[in].Shape
 		xs, xz := q(in)
@@ -107,7 +109,7 @@ func interpret(m *tflite.Model, rgb []byte, ar arith) (logits, out []int64) {
 			for i, v := range x {
 				y[i] = v - xz + yz // same scale
 			}
-			vals[o] = y
+			return y, nKinds
 		case tflite.OpConv2D, tflite.OpDepthwiseConv2D, tflite.OpFullyConnected:
 			wt, bt := &m.Tensors[op.Inputs[1]], &m.Tensors[op.Inputs[2]]
 			ws := wt.Shape
@@ -129,14 +131,13 @@ func interpret(m *tflite.Model, rgb []byte, ar arith) (logits, out []int64) {
 				kind = kindClassifier
 			case dw:
 				kind = kindDepthwise
-			case !stemDone:
+			case k > 1:
 				kind = kindStem
 			case op.Activation == actRelu6:
 				kind = kindExpand
 			default:
 				kind = kindProject
 			}
-			stemDone = true
 			oh, ow := (h+stride-1)/stride, (w+stride-1)/stride
 			padT, padL := max((oh-1)*stride+k-h, 0)/2, max((ow-1)*stride+k-w, 0)/2
 			alo, ahi := lo, hi // the fused activation's clamp
@@ -232,7 +233,7 @@ func interpret(m *tflite.Model, rgb []byte, ar arith) (logits, out []int64) {
 					}
 				}
 			}
-			vals[o] = y
+			return y, kind
 		case tflite.OpAdd:
 			as, az := q(op.Inputs[0])
 			bs, bz := q(op.Inputs[1])
@@ -250,7 +251,7 @@ func interpret(m *tflite.Model, rgb []byte, ar arith) (logits, out []int64) {
 				s := refMBQM((x[i]-az)<<20, am, ash) + refMBQM((b[i]-bz)<<20, bm, bsh)
 				y[i] = min(max(refMBQM(s, om, osh)+yz, lo), hi)
 			}
-			vals[o] = y
+			return y, kindAdd
 		case tflite.OpAveragePool2D, tflite.OpMean:
 			n := int64(shape[1] * shape[2])
 			c := shape[3]
@@ -280,9 +281,8 @@ func interpret(m *tflite.Model, rgb []byte, ar arith) (logits, out []int64) {
 					y[ch] = min(max(s+yz, lo), hi)
 				}
 			}
-			vals[o] = y
+			return y, kindPool
 		case tflite.OpSoftmax:
-			logits = x
 			y := make([]int64, len(x))
 			if ar[kindSoftmax] {
 				top := float32(math.Inf(-1))
@@ -298,8 +298,7 @@ func interpret(m *tflite.Model, rgb []byte, ar arith) (logits, out []int64) {
 				for i := range x {
 					y[i] = floatQuantize(e[i]/sum, ys, yz, lo, hi)
 				}
-				vals[o] = y
-				break
+				return y, kindSoftmax
 			}
 			// The fixed-point softmax is the kernels' (tested there against
 			// float64), on the unsigned values.
@@ -316,10 +315,23 @@ func interpret(m *tflite.Model, rgb []byte, ar arith) (logits, out []int64) {
 			for i, v := range probs {
 				y[i] = int64(v) + yz
 			}
-			vals[o] = y
-		default:
-			panic(fmt.Sprintf("op %s", op.Name))
+			return y, kindSoftmax
 		}
+		panic(fmt.Sprintf("op %s", op.Name))
+	}
+	for i := range m.Ops {
+		op := &m.Ops[i]
+		y, kind := step(op, ar)
+		if observe != nil && kind < nKinds {
+			var other arith
+			other[kind] = !ar[kind]
+			alt, _ := step(op, other)
+			observe(kind, y, alt)
+		}
+		if op.Code == tflite.OpSoftmax {
+			logits = vals[op.Inputs[0]]
+		}
+		vals[op.Outputs[0]] = y
 	}
 	return logits, vals[m.Outputs[0]]
 }
