@@ -27,10 +27,11 @@ func qdw3x3AVX2(dst, r0, r1, r2, zp *uint8, wt *int16, bias, rq *int32, w, ow, s
 
 // qdw3x3x16AVX2 is qdw3x3AVX2 for channels [c0, c1) in blocks of 16, with
 // the weights, biases and requantization table of QDepthwiseWeights laid
-// out for it (pairs, bias16, rq16).
+// out for it (pairs, bias16, rq16): bias16 has the input zero point folded
+// in, so inZero is not an argument.
 //
 //go:noescape
-func qdw3x3x16AVX2(dst, r0, r1, r2, zp *uint8, pairs *int16, bias16, rq16 *int32, w, ow, stride, padL, C, c0, c1 int, inZero, zero, lo, hi int32)
+func qdw3x3x16AVX2(dst, r0, r1, r2, zp *uint8, pairs *int16, bias16, rq16 *int32, w, ow, stride, padL, C, c0, c1 int, zero, lo, hi int32)
 
 func qdepthwiseAVX2(dst, src []uint8, h, w, stride, rows, y0, y1 int, wt *QDepthwiseWeights, c0, c1 int) {
 	c := wt.C
@@ -68,6 +69,6 @@ func qdepthwise16AVX2(dst, src []uint8, h, w, stride, rows, y0, y1 int, wt *QDep
 			}
 		}
 		qdw3x3x16AVX2(&dst[(oy-y0)*ow*c], r[0], r[1], r[2], &wt.zp[0], &wt.pairs[0], &wt.bias16[0], &wt.rq16[0],
-			w, ow, stride, padLeft, c, c0, c1, wt.InZero, wt.Out.Zero, wt.Out.Lo, wt.Out.Hi)
+			w, ow, stride, padLeft, c, c0, c1, wt.Out.Zero, wt.Out.Lo, wt.Out.Hi)
 	}
 }

@@ -4,12 +4,14 @@
 
 // qdw3x3x16AVX2: one output row of a quantized 3x3 depthwise convolution,
 // channels [c0, c1) in blocks of 16, requantized as TFLite does (see
-// Requant). Taps go in pairs: the inputs of two taps, widened to int16 less
-// their zero point, interleaved channel by channel (vpunpcklwd and
-// vpunpckhwd), against the two taps' weights interleaved the same way at
-// load (QDepthwiseWeights.pairs), give vpmaddwd two products per int32 lane:
-// |(a-z)*w| <= 255*255, so the pair cannot overflow. The ninth tap pairs
-// with weights of zero.
+// Requant). Taps go in pairs: the inputs of two taps, widened to int16,
+// interleaved channel by channel (vpunpcklwd and vpunpckhwd), against the
+// two taps' weights interleaved the same way at load
+// (QDepthwiseWeights.pairs), give vpmaddwd two products per int32 lane:
+// |a*w| <= 255*255, so the pair cannot overflow. The ninth tap pairs with
+// weights of zero. The input's zero point is not taken from each input:
+// bias16 holds bias - inZero*sum(w) (in int32's wrapping arithmetic, as
+// the sums), so sum(a*w) plus it is sum((a-inZero)*w) + bias.
 //
 // The unpacks work within 128-bit lanes, so the accumulators hold
 // channels 0-3 and 8-11 (lo), 4-7 and 12-15 (hi) of a block; the biases and
@@ -17,7 +19,7 @@
 // vpackssdw of lo and hi puts the 16 channels back in order.
 //
 // Taps outside the image read zp, a run of the input's zero point, and so
-// add nothing, as TFLite skips them.
+// add inZero*w, which the bias takes away: nothing, as TFLite skips them.
 //
 // Register map (ABI0: arguments on the stack; all registers but SP and BP
 // are scratch):
@@ -29,7 +31,7 @@
 //	R13	the block's weights; R14 its biases; DX its requantization table
 //	BX	the channel offset c; AX c1
 //	taps-72(SP)	the 9 tap addresses of the current pixel
-//	Y0	the input zero point in every int16 lane; Y15 2^30 in each 64-bit lane
+//	Y15	2^30 in each 64-bit lane
 //	Y5, Y6	the accumulators lo and hi; Y1-Y4, Y7 temporaries
 //	Y8	the output zero point in every int16 lane; X9, X10 lo and hi in every byte
 
@@ -54,8 +56,6 @@
 	VPMOVZXBW  (SI)(BX*1), Y1; \
 	MOVQ       s1(SP), SI; \
 	VPMOVZXBW  (SI)(BX*1), Y2; \
-	VPSUBW     Y0, Y1, Y1; \
-	VPSUBW     Y0, Y2, Y2; \
 	VPUNPCKLWD Y2, Y1, Y3; \
 	VPUNPCKHWD Y2, Y1, Y4; \
 	VPMADDWD   off(R13), Y3, Y3; \
@@ -82,22 +82,19 @@
 	VPADDD       (320+off)(DX), v, v; \
 	VPSRAVD      (128+off)(DX), v, v
 
-// func qdw3x3x16AVX2(dst, r0, r1, r2, zp *uint8, pairs *int16, bias16, rq16 *int32, w, ow, stride, padL, C, c0, c1 int, inZero, zero, lo, hi int32)
-TEXT ·qdw3x3x16AVX2(SB), NOSPLIT, $72-136
+// func qdw3x3x16AVX2(dst, r0, r1, r2, zp *uint8, pairs *int16, bias16, rq16 *int32, w, ow, stride, padL, C, c0, c1 int, zero, lo, hi int32)
+TEXT ·qdw3x3x16AVX2(SB), NOSPLIT, $72-132
 	MOVQ dst+0(FP), DI
 	MOVQ w+64(FP), R10
 	MOVQ C+96(FP), R9
 	MOVQ c1+112(FP), AX
-	MOVL         inZero+120(FP), DX
-	MOVQ         DX, X0
-	VPBROADCASTW X0, Y0
-	MOVL         zero+124(FP), DX
+	MOVL         zero+120(FP), DX
 	MOVQ         DX, X8
 	VPBROADCASTW X8, Y8
-	MOVL         lo+128(FP), DX
+	MOVL         lo+124(FP), DX
 	MOVQ         DX, X9
 	VPBROADCASTB X9, X9
-	MOVL         hi+132(FP), DX
+	MOVL         hi+128(FP), DX
 	MOVQ         DX, X10
 	VPBROADCASTB X10, X10
 	MOVQ         $0x40000000, DX

@@ -186,8 +186,9 @@ type QDepthwiseWeights struct {
 
 	// For the AVX2 kernel of 16 channels a block: the taps in pairs, the
 	// weights of each pair interleaved channel by channel, and the biases
-	// and requantization table, in the channel order of its unpacks
-	// (qdwconv3x3x16_amd64.s): per block of 16, 0-3, 8-11, then 4-7, 12-15.
+	// (less inZero times the channel's weights) and requantization table,
+	// in the channel order of its unpacks (qdwconv3x3x16_amd64.s): per
+	// block of 16, 0-3, 8-11, then 4-7, 12-15.
 	pairs  []int16 // [blocks][5 pairs][0-3, 8-11, 4-7, 12-15][2 taps]
 	bias16 []int32 // [blocks][16]
 	rq16   []int32 // [blocks][6][16]
@@ -227,7 +228,13 @@ func PackQDepthwise(w []byte, unsigned bool, wZero []int32, bias []int32, c int,
 					}
 				}
 			}
-			p.bias16[b*Tile+i] = p.Bias[ch]
+			// The input's zero point folded in: sum over the taps of
+			// a*w, plus this, is the sum of (a-inZero)*w plus the bias.
+			fold := p.Bias[ch]
+			for tap := range 9 {
+				fold -= inZero * int32(p.W[tap*cp+ch])
+			}
+			p.bias16[b*Tile+i] = fold
 			for row := range 6 {
 				p.rq16[(b*6+row)*Tile+i] = p.rq[(b*6+row)*Tile+j]
 			}
