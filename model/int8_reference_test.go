@@ -35,7 +35,7 @@ type quantReference struct {
 // reproduces the reference bit for bit with the first and the integer pass
 // with the second. The two arithmetics' logits drift apart by up to 7 LSB
 // over the network's 50-odd requantizations, and the softmax turns a logit
-// LSB (scale about 0.08 to 0.1) into up to 6 output LSB at a class near
+// LSB (scale 0.063 to 0.099) into up to 6 output LSB at a class near
 // probability 1/2.
 func TestInt8Reference(t *testing.T) {
 	dir := shareddata.Dir(t)
