@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math"
+	mbits "math/bits"
 	"math/rand/v2"
 	"testing"
 )
@@ -311,6 +312,51 @@ func TestQAdd(t *testing.T) {
 			q := min(max(math.Round(real/float64(os))+float64(oz), 0), 255)
 			if math.Abs(q-float64(got)) > 1 {
 				t.Fatalf("add %d+%d: %d, real sum quantizes to %v", a, b, got, q)
+			}
+		}
+	}
+}
+
+// TestQSoftmaxOnce checks that Softmax, which computes each distinct
+// exponential once, gives the bits of TFLite's loop, which computes every
+// one twice, written out here.
+func TestQSoftmaxOnce(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 7))
+	for _, n := range []int{1, 3, 17, 1001} {
+		for range 30 {
+			p := NewQSoftmax(1, float32(0.005+r.Float64()/2))
+			src := randomBytes(r, n)
+			if r.IntN(2) == 0 {
+				for i := range src {
+					src[i] = 100 + src[i]%40 // repeated values, none far below the top
+				}
+			}
+			got := make([]uint8, n)
+			p.Softmax(got, src)
+			var top uint8
+			for _, x := range src {
+				top = max(top, x)
+			}
+			exp := func(d int32) int32 {
+				return expOnNegative(SaturatingRoundingDoublingHighMul(d*(1<<p.LeftShift), p.Mult))
+			}
+			var sum int32
+			for _, x := range src {
+				if d := int32(x) - int32(top); d >= p.DiffMin {
+					sum += RoundingDivideByPOT(exp(d), 12)
+				}
+			}
+			headroom := int32(mbits.LeadingZeros32(uint32(sum)))
+			scale := oneOverOnePlusX(int32(uint32(sum)<<headroom - 1<<31))
+			for i, x := range src {
+				want := uint8(0)
+				if d := int32(x) - int32(top); d >= p.DiffMin {
+					v := RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(scale, exp(d)), 12-headroom+31-8)
+					want = uint8(min(max(v, 0), 255))
+				}
+				if got[i] != want {
+					t.Fatalf("%d classes, mult %d shift %d: class %d = %d, want %d", n, p.Mult, p.LeftShift, i, got[i], want)
+				}
 			}
 		}
 	}

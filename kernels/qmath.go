@@ -163,11 +163,25 @@ func (p *QSoftmax) Softmax(dst, src []uint8) {
 	for _, x := range src {
 		top = max(top, x)
 	}
+	// An 8-bit input differs from the top by one of 256 values: each
+	// exponential is computed once, when first met (0 marks one not yet
+	// computed, or below DiffMin; a computed one is positive).
+	var exps [256]int32
+	exp := func(x uint8) int32 {
+		d := int32(x) - int32(top)
+		if d < p.DiffMin {
+			return 0
+		}
+		e := &exps[top-x]
+		if *e == 0 {
+			*e = expOnNegative(SaturatingRoundingDoublingHighMul(d*(1<<p.LeftShift), p.Mult))
+		}
+		return *e
+	}
 	const accumBits = 12
 	var sum int32 // fixed point, 12 integer bits
 	for _, x := range src {
-		if d := int32(x) - int32(top); d >= p.DiffMin {
-			e := expOnNegative(SaturatingRoundingDoublingHighMul(d*(1<<p.LeftShift), p.Mult))
+		if e := exp(x); e != 0 {
 			sum += RoundingDivideByPOT(e, accumBits)
 		}
 	}
@@ -176,13 +190,11 @@ func (p *QSoftmax) Softmax(dst, src []uint8) {
 	overUnit := accumBits - headroom
 	scale := oneOverOnePlusX(int32(uint32(sum)<<headroom - 1<<31))
 	for i, x := range src {
-		d := int32(x) - int32(top)
-		if d < p.DiffMin {
+		if int32(x)-int32(top) < p.DiffMin {
 			dst[i] = 0
 			continue
 		}
-		e := expOnNegative(SaturatingRoundingDoublingHighMul(d*(1<<p.LeftShift), p.Mult))
-		v := RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(scale, e), overUnit+31-8)
+		v := RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(scale, exp(x)), overUnit+31-8)
 		dst[i] = uint8(min(max(v, 0), 255))
 	}
 }
