@@ -23,7 +23,10 @@ import (
 //     arithmetic, gives the reference's output bit for bit.
 //
 // So the reference differs from the integer pass by the arithmetic of its
-// engine alone. It logs how far the two arithmetics' logits drift apart.
+// engine alone. And that difference is rounding: each operator, run in
+// both arithmetics on the same inputs, gives outputs at most one LSB apart.
+// It logs how far the two arithmetics' logits drift apart over the network,
+// and per operator kind the share of outputs its two roundings split.
 func TestInt8ReferenceEngine(t *testing.T) {
 	dir := shareddata.Dir(t)
 	b, err := os.ReadFile(filepath.Join(dir, "reference", "expected.json"))
