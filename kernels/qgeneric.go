@@ -113,18 +113,22 @@ func gatherStemTaps(rows, src []uint8, h, w, oy, x0, n int, zp uint8) {
 	_, padLeft := SamePad(w, 3, 2)
 	for i := range n {
 		row := (*[stemK]uint8)(rows[i*stemK:])
-		ox := x0 + i
+		ix := (x0+i)*2 - padLeft // the column of tap kx = 0
 		for ky := range 3 {
 			iy := oy*2 - padTop + ky
+			t := (*[9]uint8)(row[ky*9:])
+			if iy >= 0 && iy < h && ix >= 0 && ix+2 < w {
+				// Inside the image: the row's 3 taps are 9 bytes in a run.
+				*t = *(*[9]uint8)(src[(iy*w+ix)*3:])
+				continue
+			}
 			for kx := range 3 {
-				ix := ox*2 - padLeft + kx
-				t := row[(ky*3+kx)*3 : (ky*3+kx)*3+3]
-				if iy < 0 || iy >= h || ix < 0 || ix >= w {
-					t[0], t[1], t[2] = zp, zp, zp
+				if iy < 0 || iy >= h || ix+kx < 0 || ix+kx >= w {
+					t[kx*3], t[kx*3+1], t[kx*3+2] = zp, zp, zp
 					continue
 				}
-				s := src[(iy*w+ix)*3 : (iy*w+ix)*3+3]
-				t[0], t[1], t[2] = s[0], s[1], s[2]
+				s := src[(iy*w+ix+kx)*3 : (iy*w+ix+kx)*3+3]
+				t[kx*3], t[kx*3+1], t[kx*3+2] = s[0], s[1], s[2]
 			}
 		}
 	}
