@@ -165,6 +165,8 @@ zero:
 	VPXOR   Y11, Y11, Y11
 	MOVQ    w+16(FP), R8
 	MOVQ    R11, DX
+	CMPQ    CX, $1
+	JEQ     single
 
 group:
 	// for each group of 4 inputs
@@ -177,7 +179,18 @@ group:
 	ADDQ    $4, BX
 	DECQ    DX
 	JNZ     group
+	JMP     store
 
+single:
+	// for each group of 4 inputs, of the last pixel alone (a classifier's
+	// one pixel): a third of the work of a triple
+	DOT((R12), Y0, Y1, Y2, Y3)
+	ADDQ    $128, R8
+	ADDQ    $4, R12
+	DECQ    DX
+	JNZ     single
+
+store:
 	MOVQ         bias+24(FP), BX
 	MOVQ         rq+32(FP), R14
 	OUTPUT(Y0, Y1, Y2, Y3, X0, DI, parta, loopa, nexta)
