@@ -1,15 +1,12 @@
 package model
 
 import (
-	"encoding/json"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"sync"
 	"testing"
 
-	"github.com/mbv2/mbv2/model/internal/shareddata"
 	"github.com/mbv2/mbv2/model/internal/tflite"
 )
 
@@ -28,15 +25,7 @@ import (
 // It logs how far the two arithmetics' logits drift apart over the network,
 // and per operator kind the share of outputs its two roundings split.
 func TestInt8ReferenceEngine(t *testing.T) {
-	dir := shareddata.Dir(t)
-	b, err := os.ReadFile(filepath.Join(dir, "reference", "expected.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ref quantReference
-	if err := json.Unmarshal(b, &ref); err != nil {
-		t.Fatal(err)
-	}
+	dir, ref := readQuantReference(t)
 	keys := make([]string, 0, len(ref.Models))
 	for key := range ref.Models {
 		keys = append(keys, key)
@@ -44,19 +33,8 @@ func TestInt8ReferenceEngine(t *testing.T) {
 	sort.Strings(keys)
 	for _, key := range keys {
 		mr := ref.Models[key]
-		data, err := os.ReadFile(filepath.Join(dir, "models", mr.File))
-		if err != nil {
-			t.Fatal(err)
-		}
+		data, m, r := loadInt8(t, dir, key, mr.File)
 		tf, err := tflite.Parse(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := LoadAs(data, Int8)
-		if err != nil {
-			t.Fatalf("%s: %v", key, err)
-		}
-		r, err := m.NewRunner(m.Res, 1)
 		if err != nil {
 			t.Fatal(err)
 		}

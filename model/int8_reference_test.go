@@ -37,7 +37,10 @@ type quantReference struct {
 // over the network's 50-odd requantizations, and the softmax turns a logit
 // LSB (scale 0.063 to 0.099) into up to 6 output LSB at a class near
 // probability 1/2.
-func TestInt8Reference(t *testing.T) {
+// readQuantReference reads the shared data's directory and the quantized
+// reference outputs in it.
+func readQuantReference(t *testing.T) (string, quantReference) {
+	t.Helper()
 	dir := shareddata.Dir(t)
 	b, err := os.ReadFile(filepath.Join(dir, "reference", "expected.json"))
 	if err != nil {
@@ -47,19 +50,32 @@ func TestInt8Reference(t *testing.T) {
 	if err := json.Unmarshal(b, &ref); err != nil {
 		t.Fatal(err)
 	}
+	return dir, ref
+}
+
+// loadInt8 loads a shared model for the integer pass with a one-thread
+// runner, and returns the file's bytes too.
+func loadInt8(t *testing.T, dir, key, file string) ([]byte, *Model, *Runner) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "models", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := LoadAs(data, Int8)
+	if err != nil {
+		t.Fatalf("%s: %v", key, err)
+	}
+	r, err := m.NewRunner(m.Res, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data, m, r
+}
+
+func TestInt8Reference(t *testing.T) {
+	dir, ref := readQuantReference(t)
 	for key, mr := range ref.Models {
-		data, err := os.ReadFile(filepath.Join(dir, "models", mr.File))
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := LoadAs(data, Int8)
-		if err != nil {
-			t.Fatalf("%s: %v", key, err)
-		}
-		r, err := m.NewRunner(m.Res, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, m, r := loadInt8(t, dir, key, mr.File)
 		worst, exact, total := 0, 0, 0
 		for name, ir := range mr.Images {
 			probs := classifyFile(t, r, filepath.Join(dir, "reference", ir.Input))
