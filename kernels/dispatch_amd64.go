@@ -34,4 +34,16 @@ var archImpls = []impl{{
 	qpointwise: qpointwiseAVX2,
 	qdepthwise: qdepthwiseAVX2,
 	qstem:      qstemAVX2,
+}, {
+	// avx512 with 8-bit kernels of AVX512BW byte and K-mask instructions
+	// and AVX512-VNNI's dot products (vpdpbusd, vpdpwssd).
+	name:      "avx512vnni",
+	ok:        cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512VNNI, cpuid.AVX2, cpuid.FMA3),
+	pointwise: pointwiseAVX512,
+	depthwise: depthwiseAVX512,
+	stem:      stemAVX512,
+
+	qpointwise: qpointwiseAVX2,
+	qdepthwise: qdepthwiseAVX2,
+	qstem:      qstemAVX2,
 }}
