@@ -43,7 +43,7 @@ var archImpls = []impl{{
 	depthwise: depthwiseAVX512,
 	stem:      stemAVX512,
 
-	qpointwise: qpointwiseAVX2,
+	qpointwise: qpointwiseVNNI,
 	qdepthwise: qdepthwiseAVX2,
-	qstem:      qstemAVX2,
+	qstem:      qstemVNNI,
 }}

@@ -31,6 +31,71 @@ type QPointwiseWeights struct {
 	// For the NEON udot GEMM (packDot): W + dotOff as bytes, laid out as W.
 	dot    []uint8
 	dotOff int32
+
+	// For the AVX512-VNNI GEMM (packVNNI; see vnniWeights): W less a
+	// per-channel offset as int8, laid out as W; per tile the table of
+	// vnniRows rows; and whether a tile has a channel with an offset.
+	s8      []int8
+	vt      []int32
+	offsets []bool
+}
+
+// packVNNI says whether PackQPointwise adds the weights of the VNNI GEMM:
+// on amd64 where the CPU has AVX512-VNNI.
+var packVNNI bool
+
+// The rows of a tile's table for the VNNI GEMM, Tile int32s each: the
+// folded bias, then the requantization as in requantTable (multiplier,
+// left shift, right shift, 2^right-1, 2^(right-1)), then the channel's
+// weight offset.
+const vnniRows = 7
+
+// vnniWeights packs p's weights for vpdpbusd, which multiplies unsigned by
+// signed bytes: the inputs are bytes already, and the weights less their
+// zero point span up to 255 values, in [-255, 255]. A channel whose
+// weights fit in int8 keeps them; one that does not (in the shipped uint8
+// files, one or two channels a layer) is stored less an offset k that
+// makes them fit, and gets k times the sum of the pixel's inputs back:
+// sum a*w = sum a*(w-k) + k*sum a.
+func vnniWeights(p *QPointwiseWeights) {
+	tiles, groups := len(p.Bias)/Tile, p.Cin/4
+	p.s8 = make([]int8, len(p.W))
+	p.vt = make([]int32, tiles*vnniRows*Tile)
+	p.offsets = make([]bool, tiles)
+	for t := range tiles {
+		w := p.W[t*groups*Tile*4 : (t+1)*groups*Tile*4]
+		var lo, hi, k [Tile]int16
+		for i, v := range w {
+			j := i / 4 % Tile
+			lo[j], hi[j] = min(lo[j], v), max(hi[j], v)
+		}
+		for j := range k {
+			if hi[j] > 127 {
+				k[j] = hi[j] - 127
+			} else if lo[j] < -128 {
+				k[j] = lo[j] + 128
+			}
+			p.offsets[t] = p.offsets[t] || k[j] != 0
+		}
+		s8 := p.s8[t*groups*Tile*4:]
+		for i, v := range w {
+			s8[i] = int8(v - k[i/4%Tile])
+		}
+		row := p.vt[t*vnniRows*Tile:]
+		for j := range Tile {
+			o := t*Tile + j
+			right := max(-p.Out.Shift[o], 0)
+			row[j] = p.Bias[o]
+			row[Tile+j] = p.Out.Mult[o]
+			row[2*Tile+j] = max(p.Out.Shift[o], 0)
+			row[3*Tile+j] = right
+			row[4*Tile+j] = int32(1)<<right - 1
+			if right > 0 {
+				row[5*Tile+j] = int32(1) << (right - 1)
+			}
+			row[6*Tile+j] = int32(k[j])
+		}
+	}
 }
 
 // packDot says whether PackQPointwise adds the weights of the udot GEMM:
@@ -166,6 +231,9 @@ func PackQPointwiseIn(mem []int16, w []byte, unsigned bool, wZero int32, bias []
 	p.rq = requantTable(p.Out, cout)
 	if packDot {
 		p.dot, p.dotOff = dotWeights(p.W)
+	}
+	if packVNNI && cin%4 == 0 {
+		vnniWeights(p)
 	}
 	return p
 }
