@@ -30,6 +30,7 @@ type impl struct {
 	qpointwise func(dst, src []uint8, pixels int, w *QPointwiseWeights, c0, c1 int)
 	qdepthwise func(dst, src []uint8, h, w, stride, rows, y0, y1 int, wt *QDepthwiseWeights, c0, c1 int)
 	qstem      func(dst, src []uint8, h, w, y0, y1 int, wt *QStemWeights)
+	qadd       func(dst, a, b []uint8, p *QAdd)
 }
 
 var generic = impl{
@@ -42,6 +43,7 @@ var generic = impl{
 	qpointwise: qpointwiseGeneric,
 	qdepthwise: qdepthwiseGeneric,
 	qstem:      qstemGeneric,
+	qadd:       qaddGeneric,
 }
 
 // impls lists every kernel set built into this binary, slowest first; the
@@ -60,6 +62,9 @@ func withGeneric(sets []impl) []impl {
 		}
 		if s.qstem == nil {
 			s.qstem = generic.qstem
+		}
+		if s.qadd == nil {
+			s.qadd = generic.qadd
 		}
 	}
 	return sets

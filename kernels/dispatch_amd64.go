@@ -46,4 +46,5 @@ var archImpls = []impl{{
 	qpointwise: qpointwiseVNNI,
 	qdepthwise: qdepthwiseAVX2,
 	qstem:      qstemVNNI,
+	qadd:       qaddAVX512,
 }}

@@ -47,3 +47,21 @@ func BenchmarkQStem(b *testing.B) {
 		return func() { QStem(dst, src, l.h, l.w, 0, oh, w) }
 	})
 }
+
+// BenchmarkQAdd times the residual add of a bottleneck of 56x56x24 values,
+// reporting billions of values a second.
+func BenchmarkQAdd(b *testing.B) {
+	for _, name := range Sets() {
+		b.Run(name, func(b *testing.B) {
+			useSet(b, name)
+			r := rand.New(rand.NewPCG(8, 8))
+			n := 56 * 56 * 24
+			x, y, dst := randomBytes(r, n), randomBytes(r, n), make([]uint8, n)
+			p := NewQAdd(0.05, 130, 0.03, 120, 0.07, 128, 0, 255)
+			for b.Loop() {
+				QAddTensors(dst, x, y, &p)
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "Gvalues/s")
+		})
+	}
+}

@@ -317,6 +317,31 @@ func TestQAdd(t *testing.T) {
 	}
 }
 
+// TestQAddTensors checks every set's QAddTensors against Add, on runs of
+// every length to past a few vectors, unaligned.
+func TestQAddTensors(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 6))
+	for i := range 40 {
+		p := NewQAdd(float32(0.01+r.Float64()/10), int32(r.IntN(256)), float32(0.01+r.Float64()/10), int32(r.IntN(256)),
+			float32(0.02+r.Float64()/5), int32(r.IntN(256)), int32(r.IntN(40)), int32(215+r.IntN(41)))
+		n := i*3 + r.IntN(3)
+		a, b := randomBytes(r, n), randomBytes(r, n)
+		forEachSet(t, func(t *testing.T) {
+			dst := make([]uint8, n+2)
+			dst[0], dst[n+1] = 0xa5, 0xa5
+			QAddTensors(dst[1:n+1], a, b, &p)
+			if dst[0] != 0xa5 || dst[n+1] != 0xa5 {
+				t.Fatalf("n %d: wrote outside dst", n)
+			}
+			for j := range n {
+				if got, want := dst[1+j], p.Add(a[j], b[j]); got != want {
+					t.Fatalf("n %d: [%d] %d+%d = %d, want %d", n, j, a[j], b[j], got, want)
+				}
+			}
+		})
+	}
+}
+
 // TestQSoftmaxOnce checks that Softmax, which computes each distinct
 // exponential once, gives the bits of TFLite's loop, which computes every
 // one twice, written out here.

@@ -98,7 +98,14 @@ type QAdd struct {
 	// Each input's rescaled value depends on that input alone: a table
 	// of its 256.
 	a, b [256]int32
+
+	// The three requantizations for the SIMD kernels, each as requantTable
+	// has it (zero point, left shift, multiplier, 2^right-1, 2^(right-1),
+	// right shift), then the output's zero point, lo and hi.
+	vec [qaddVec]int32
 }
+
+const qaddVec = 21
 
 // NewQAdd derives the multipliers of an ADD from the scales of its inputs
 // and output as TFLite's Prepare does, its float rounding included.
@@ -109,6 +116,16 @@ func NewQAdd(aScale float32, aZero int32, bScale float32, bZero int32, outScale 
 	p.AMult, p.AShift = QuantizeMultiplier(float64(aScale) / twiceMax)
 	p.BMult, p.BShift = QuantizeMultiplier(float64(bScale) / twiceMax)
 	p.Mult, p.Shift = QuantizeMultiplier(twiceMax / float64(float32(1<<leftShift)*outScale))
+	for i, r := range [3][3]int32{{aZero, p.AMult, p.AShift}, {bZero, p.BMult, p.BShift}, {0, p.Mult, p.Shift}} {
+		right := max(-r[2], 0)
+		v := p.vec[6*i:]
+		v[0], v[1], v[2] = r[0], max(r[2], 0), r[1]
+		v[3], v[4], v[5] = int32(1)<<right-1, 0, right
+		if right > 0 {
+			v[4] = int32(1) << (right - 1)
+		}
+	}
+	p.vec[18], p.vec[19], p.vec[20] = outZero, lo, hi
 	for v := range 256 {
 		p.a[v] = MultiplyByQuantizedMultiplier((int32(v)-p.AZero)<<leftShift, p.AMult, p.AShift)
 		p.b[v] = MultiplyByQuantizedMultiplier((int32(v)-p.BZero)<<leftShift, p.BMult, p.BShift)
@@ -125,9 +142,19 @@ func (p *QAdd) Add(a, b uint8) uint8 {
 	return uint8(min(max(v, p.Lo), p.Hi))
 }
 
-// QAddTensors writes the sums of a and b, n values each, to dst, as Add
-// does, the inputs rescaled through the tables.
+// QAddTensors writes the sums of a and b, len(dst) values each, to dst, as
+// Add does.
 func QAddTensors(dst, a, b []uint8, p *QAdd) {
+	if len(a) < len(dst) || len(b) < len(dst) {
+		panic("kernels: QAddTensors: bad arguments")
+	}
+	if len(dst) > 0 {
+		active.qadd(dst, a, b, p)
+	}
+}
+
+// qaddGeneric is QAddTensors with the inputs rescaled through the tables.
+func qaddGeneric(dst, a, b []uint8, p *QAdd) {
 	a, b = a[:len(dst)], b[:len(dst)]
 	for i := range dst {
 		v := MultiplyByQuantizedMultiplier(p.a[a[i]]+p.b[b[i]], p.Mult, p.Shift) + p.Zero
