@@ -70,12 +70,14 @@ func qpointwiseVNNI(dst, src []uint8, pixels int, w *QPointwiseWeights, c0, c1 i
 				}
 				rs = &sums[0]
 			}
-			kernel := qgemm12x32VNNI
-			if cn <= Tile {
-				kernel = qgemm12x16VNNI
+			// Called directly, not through a func value, so that sums
+			// stays on the stack.
+			d, s, wt, tb, mask := &dst[p0*cout+o0], &src[p0*cin], &w.s8[t*groups*Tile*4], &w.vt[t*vnniRows*Tile], uint32(1<<cn-1)
+			if cn > Tile {
+				qgemm12x32VNNI(d, s, wt, tb, rs, n, cin, cout, groups, mask, w.Out.Zero, w.Out.Lo, w.Out.Hi)
+			} else {
+				qgemm12x16VNNI(d, s, wt, tb, rs, n, cin, cout, groups, mask, w.Out.Zero, w.Out.Lo, w.Out.Hi)
 			}
-			kernel(&dst[p0*cout+o0], &src[p0*cin], &w.s8[t*groups*Tile*4], &w.vt[t*vnniRows*Tile], rs,
-				n, cin, cout, groups, uint32(1<<cn-1), w.Out.Zero, w.Out.Lo, w.Out.Hi)
 		}
 	}
 }
