@@ -182,6 +182,10 @@ func (s *int8Step) run(_, from, to int) {
 		if s.add == nil {
 			return
 		}
+		if c0 == 0 && c1 == w.Cout { // the pixels' outputs are one run
+			kernels.QAddTensors(dst, dst, s.shortcut[p0*w.Cout:p1*w.Cout], s.add)
+			return
+		}
 		for p := p0; p < p1; p++ {
 			i := (p - p0) * w.Cout
 			kernels.QAddTensors(dst[i+c0:i+c1], dst[i+c0:i+c1], s.shortcut[p*w.Cout+c0:p*w.Cout+c1], s.add)
