@@ -26,13 +26,15 @@
 //	R13, R14	running src pointers at rows 0 and 6 of the block; after
 //		the groups, R13 is the dst row
 //	AX	groups still to do
-//	K1, K2	the store masks of tiles A and B; K3 the odd lanes
-//	Z0-Z23	accumulators: pixel r of the block holds tile A in Z(2r) and
+//	K1, K2	the store masks of tiles A and B; K4, K5 temporaries
+//	Z0-Z23	accumulators, starting at the biases: pixel r of the block holds tile A in Z(2r) and
 //		tile B in Z(2r+1) (one tile: pixel r in Z(r))
 //	Z24, Z25	the weights of tiles A and B for a group; then temporaries
 //	Z26	a pixel's 4 inputs, broadcast
-//	Z28	the output zero point, Z29 lo, Z30 hi (each in 16 lanes)
-//	Z31	2^30 in each 64-bit lane
+//	Z27	the output zero point, Z29 lo, Z30 hi (each in 16 lanes)
+//	Z28	-2^30 in each 64-bit lane
+//	Z31	the permutation of the even lanes of one vector and the odd of
+//		the next
 
 // Row r of the block, at the running src pointers.
 #define ROW0 (R13)
@@ -48,15 +50,19 @@
 #define ROW10 (R14)(R9*4)
 #define ROW11 (R14)(R11*1)
 
-// The rows of a tile's table (vnniRows), and tile B's table.
+// The rows of a tile's table (vnniRows, see vnniWeights), and tile B's.
 #define BIAS 0
-#define MULT 64
-#define LEFT 128
-#define RIGHT 192
-#define MASK 256
-#define ROUND 320
-#define OFFSET 384
-#define TB 448
+#define LEFT 64
+#define MULT 128
+#define MULTODD 192
+#define CEVEN 256
+#define CODD 320
+#define FEVEN 384
+#define FODD 448
+#define SHEVEN 512
+#define SHODD 576
+#define OFFSET 640
+#define TB 704
 
 // DOT32 adds the inputs at row times the group's weights Z24, Z25 to a0, a1;
 // DOT16, times Z24 to a0.
@@ -76,33 +82,35 @@
 	VPMULLD      (tb+OFFSET)(R8), Z24, Z24; \
 	VPADDD       Z24, a, a
 
-// REQUANT adds the bias of the table at tb to the 16 sums in v and turns
-// them into outputs clamped to [lo, hi], with TFLite's two roundings:
-//	v = RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(v << left, mult), right)
-// as qgemm16AVX2's REQUANT (qgemm16_amd64.s), which explains each step, in
-// 16 lanes: the doubling high products of the even lanes end in their low
-// halves, those of the odd lanes in their high halves, and a blend under
-// K3 joins them.
+// REQUANT turns the 16 sums in v into outputs clamped to [lo, hi], with
+// TFLite's two roundings,
+//	x = SaturatingRoundingDoublingHighMul(v << left, mult)
+//	v = RoundingDivideByPOT(x, right)
+// in one: x is floor((P + 2^30) / 2^31) for the product P (the one
+// saturating case needs mult = -2^31, which a multiplier never is), and
+// the rounding division, ties away from zero, is floor((x + c) / 2^right)
+// with c = 2^(right-1) - (x < 0) (right > 0), so that
+//	v = floor((P + 2^30 + 2^(right+30) - 2^31*(P < -2^30)) / 2^(31+right))
+// with x < 0 exactly when P < -2^30. The products of the even lanes and of
+// the odd ones (shifted down) are 64-bit; each lane's constants are in the
+// table, and a permutation joins the low halves of the two.
 #define REQUANT(v, tb) \
-	VPADDD     (tb+BIAS)(R8), v, v; \
-	VPSLLVD    (tb+LEFT)(R8), v, v; \
-	VPMULDQ    (tb+MULT)(R8), v, Z24; \
-	VPSHUFD    $0xF5, (tb+MULT)(R8), Z25; \
-	VPSRLQ     $32, v, v; \
-	VPMULDQ    Z25, v, v; \
-	VPADDQ     Z31, Z24, Z24; \
-	VPADDQ     Z31, v, v; \
-	VPSRLQ     $31, Z24, Z24; \
-	VPADDQ     v, v, v; \
-	VPBLENDMD  v, Z24, K3, v; \
-	VPSRLD     $31, v, Z24; \
-	VPMINUD    (tb+MASK)(R8), Z24, Z24; \
-	VPSUBD     Z24, v, v; \
-	VPADDD     (tb+ROUND)(R8), v, v; \
-	VPSRAVD    (tb+RIGHT)(R8), v, v; \
-	VPADDD     Z28, v, v; \
-	VPMAXSD    Z29, v, v; \
-	VPMINSD    Z30, v, v
+	VPSLLVD  (tb+LEFT)(R8), v, v; \
+	VPSRLQ   $32, v, Z25; \
+	VPMULDQ  (tb+MULT)(R8), v, Z24; \
+	VPMULDQ  (tb+MULTODD)(R8), Z25, Z25; \
+	VPCMPQ   $1, Z28, Z24, K4; \
+	VPCMPQ   $1, Z28, Z25, K5; \
+	VPADDQ   (tb+CEVEN)(R8), Z24, Z24; \
+	VPADDQ   (tb+CODD)(R8), Z25, Z25; \
+	VPSUBQ   (tb+FEVEN)(R8), Z24, K4, Z24; \
+	VPSUBQ   (tb+FODD)(R8), Z25, K5, Z25; \
+	VPSRAVQ  (tb+SHEVEN)(R8), Z24, Z24; \
+	VPSRAVQ  (tb+SHODD)(R8), Z25, Z25; \
+	VPERMT2D Z25, Z31, Z24; \
+	VPADDD   Z27, Z24, Z24; \
+	VPMAXSD  Z29, Z24, v; \
+	VPMINSD  Z30, v, v
 
 // OUT32 requantizes a pixel's a0, a1 (tiles A and B) and stores them at
 // R13, then moves R13 to the next pixel's row; OUT16, a0 alone.
@@ -139,13 +147,12 @@
 	KMOVW        AX, K1; \
 	SHRL         $16, AX; \
 	KMOVW        AX, K2; \
-	MOVL         $0xAAAA, AX; \
-	KMOVW        AX, K3; \
-	VPBROADCASTD zero+76(FP), Z28; \
+	VPBROADCASTD zero+76(FP), Z27; \
 	VPBROADCASTD lo+80(FP), Z29; \
 	VPBROADCASTD hi+84(FP), Z30; \
-	MOVQ         $0x40000000, AX; \
-	VPBROADCASTQ AX, Z31
+	MOVQ         $-0x40000000, AX; \
+	VPBROADCASTQ AX, Z28; \
+	VMOVDQU32    ·evenOdd(SB), Z31
 
 // START points DX at the weights, R13 and R14 at the block's rows 0 and 6,
 // and AX at the groups.
@@ -166,6 +173,27 @@
 	ADDQ  $(4*n), R12; \
 	SUBQ  $n, CX
 
+// evenOdd picks, for output lane i, dword i of the even lanes' vector
+// (its even dwords hold the results) for even i, and dword i-1 of the odd
+// lanes' vector (index 16+) for odd i.
+DATA ·evenOdd+0(SB)/4, $0
+DATA ·evenOdd+4(SB)/4, $16
+DATA ·evenOdd+8(SB)/4, $2
+DATA ·evenOdd+12(SB)/4, $18
+DATA ·evenOdd+16(SB)/4, $4
+DATA ·evenOdd+20(SB)/4, $20
+DATA ·evenOdd+24(SB)/4, $6
+DATA ·evenOdd+28(SB)/4, $22
+DATA ·evenOdd+32(SB)/4, $8
+DATA ·evenOdd+36(SB)/4, $24
+DATA ·evenOdd+40(SB)/4, $10
+DATA ·evenOdd+44(SB)/4, $26
+DATA ·evenOdd+48(SB)/4, $12
+DATA ·evenOdd+52(SB)/4, $28
+DATA ·evenOdd+56(SB)/4, $14
+DATA ·evenOdd+60(SB)/4, $30
+GLOBL ·evenOdd(SB), RODATA|NOPTR, $64
+
 // func qgemm12x32VNNI(dst, src *uint8, w *int8, t, rowsums *int32, pixels, cin, cout, groups int, mask uint32, zero, lo, hi int32)
 TEXT ·qgemm12x32VNNI(SB), NOSPLIT, $0-88
 	SETUP
@@ -174,30 +202,30 @@ block12:
 	CMPQ CX, $12
 	JLT  block4
 	START
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	VPXORD Z19, Z19, Z19
-	VPXORD Z20, Z20, Z20
-	VPXORD Z21, Z21, Z21
-	VPXORD Z22, Z22, Z22
-	VPXORD Z23, Z23, Z23
+	VMOVDQU32 (R8), Z0
+	VMOVDQU32 TB(R8), Z1
+	VMOVDQU32 (R8), Z2
+	VMOVDQU32 TB(R8), Z3
+	VMOVDQU32 (R8), Z4
+	VMOVDQU32 TB(R8), Z5
+	VMOVDQU32 (R8), Z6
+	VMOVDQU32 TB(R8), Z7
+	VMOVDQU32 (R8), Z8
+	VMOVDQU32 TB(R8), Z9
+	VMOVDQU32 (R8), Z10
+	VMOVDQU32 TB(R8), Z11
+	VMOVDQU32 (R8), Z12
+	VMOVDQU32 TB(R8), Z13
+	VMOVDQU32 (R8), Z14
+	VMOVDQU32 TB(R8), Z15
+	VMOVDQU32 (R8), Z16
+	VMOVDQU32 TB(R8), Z17
+	VMOVDQU32 (R8), Z18
+	VMOVDQU32 TB(R8), Z19
+	VMOVDQU32 (R8), Z20
+	VMOVDQU32 TB(R8), Z21
+	VMOVDQU32 (R8), Z22
+	VMOVDQU32 TB(R8), Z23
 
 loop12:
 	VMOVDQU32 (DX), Z24
@@ -256,14 +284,14 @@ block4:
 	CMPQ CX, $4
 	JLT  block1
 	START
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
+	VMOVDQU32 (R8), Z0
+	VMOVDQU32 TB(R8), Z1
+	VMOVDQU32 (R8), Z2
+	VMOVDQU32 TB(R8), Z3
+	VMOVDQU32 (R8), Z4
+	VMOVDQU32 TB(R8), Z5
+	VMOVDQU32 (R8), Z6
+	VMOVDQU32 TB(R8), Z7
 
 loop4:
 	VMOVDQU32 (DX), Z24
@@ -297,8 +325,8 @@ block1:
 	TESTQ CX, CX
 	JZ    done
 	START
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
+	VMOVDQU32 (R8), Z0
+	VMOVDQU32 TB(R8), Z1
 
 loop1:
 	VMOVDQU32 (DX), Z24
@@ -331,18 +359,18 @@ block12:
 	CMPQ CX, $12
 	JLT  block4
 	START
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
+	VMOVDQU32 (R8), Z0
+	VMOVDQU32 (R8), Z1
+	VMOVDQU32 (R8), Z2
+	VMOVDQU32 (R8), Z3
+	VMOVDQU32 (R8), Z4
+	VMOVDQU32 (R8), Z5
+	VMOVDQU32 (R8), Z6
+	VMOVDQU32 (R8), Z7
+	VMOVDQU32 (R8), Z8
+	VMOVDQU32 (R8), Z9
+	VMOVDQU32 (R8), Z10
+	VMOVDQU32 (R8), Z11
 
 loop12:
 	VMOVDQU32 (DX), Z24
@@ -400,10 +428,10 @@ block4:
 	CMPQ CX, $4
 	JLT  block1
 	START
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
+	VMOVDQU32 (R8), Z0
+	VMOVDQU32 (R8), Z1
+	VMOVDQU32 (R8), Z2
+	VMOVDQU32 (R8), Z3
 
 loop4:
 	VMOVDQU32 (DX), Z24
@@ -436,7 +464,7 @@ block1:
 	TESTQ CX, CX
 	JZ    done
 	START
-	VPXORD Z0, Z0, Z0
+	VMOVDQU32 (R8), Z0
 
 loop1:
 	VMOVDQU32 (DX), Z24

@@ -45,10 +45,13 @@ type QPointwiseWeights struct {
 var packVNNI bool
 
 // The rows of a tile's table for the VNNI GEMM, Tile int32s each: the
-// folded bias, then the requantization as in requantTable (multiplier,
-// left shift, right shift, 2^right-1, 2^(right-1)), then the channel's
-// weight offset.
-const vnniRows = 7
+// folded bias; the left shift; the multiplier of each channel for the
+// even lanes (at dword 2i of the row for channel 2i) and of the odd lanes
+// (channel 2i+1 at dword 2i); then, as 8 int64s, for the even channels
+// and for the odd ones, the constants of its requantization (see REQUANT
+// in qgemm12x32vnni_amd64.s): 2^30 + 2^(right+30) (right > 0), 2^31 or 0,
+// 31 + right; and the channel's weight offset.
+const vnniRows = 11
 
 // vnniWeights packs p's weights for vpdpbusd, which multiplies unsigned by
 // signed bytes: the inputs are bytes already, and the weights less their
@@ -82,18 +85,24 @@ func vnniWeights(p *QPointwiseWeights) {
 			s8[i] = int8(v - k[i/4%Tile])
 		}
 		row := p.vt[t*vnniRows*Tile:]
+		// setQ sets int64 i of row r.
+		setQ := func(r, i int, v int64) {
+			row[r*Tile+2*i], row[r*Tile+2*i+1] = int32(v), int32(v>>32)
+		}
 		for j := range Tile {
 			o := t*Tile + j
-			right := max(-p.Out.Shift[o], 0)
+			right := int64(max(-p.Out.Shift[o], 0))
 			row[j] = p.Bias[o]
-			row[Tile+j] = p.Out.Mult[o]
-			row[2*Tile+j] = max(p.Out.Shift[o], 0)
-			row[3*Tile+j] = right
-			row[4*Tile+j] = int32(1)<<right - 1
+			row[Tile+j] = max(p.Out.Shift[o], 0)
+			row[(2+j%2)*Tile+j-j%2] = p.Out.Mult[o]
+			c, f := int64(1)<<30, int64(0)
 			if right > 0 {
-				row[5*Tile+j] = int32(1) << (right - 1)
+				c, f = c+int64(1)<<(right+30), 1<<31
 			}
-			row[6*Tile+j] = int32(k[j])
+			setQ(4+j%2, j/2, c)
+			setQ(6+j%2, j/2, f)
+			setQ(8+j%2, j/2, 31+right)
+			row[10*Tile+j] = int32(k[j])
 		}
 	}
 }
