@@ -10,7 +10,8 @@ import "github.com/klauspost/cpuid/v2"
 // tile A's weights as vnniWeights packs them, followed by tile B's; t at
 // tile A's table (vnniRows rows of Tile), followed by tile B's; rowsums at
 // the sums of the run's pixels' inputs, or nil if the weights need none
-// (no channel of the two tiles has an offset). dst and src point at the
+// (no channel of the two tiles has an offset); left says whether any
+// channel has a left shift (a multiplier of at least 1). dst and src point at the
 // first pixel, rows cout and cin bytes apart. In Go:
 //
 //	for p := range pixels {
@@ -28,12 +29,12 @@ import "github.com/klauspost/cpuid/v2"
 // cin = 4*groups, at least 4; pixels at least 1.
 //
 //go:noescape
-func qgemm12x32VNNI(dst, src *uint8, w *int8, t, rowsums *int32, pixels, cin, cout, groups int, mask uint32, zero, lo, hi int32)
+func qgemm12x32VNNI(dst, src *uint8, w *int8, t, rowsums *int32, pixels, cin, cout, groups int, mask uint32, left bool, zero, lo, hi int32)
 
 // qgemm12x16VNNI is qgemm12x32VNNI for one tile: mask < 1<<16.
 //
 //go:noescape
-func qgemm12x16VNNI(dst, src *uint8, w *int8, t, rowsums *int32, pixels, cin, cout, groups int, mask uint32, zero, lo, hi int32)
+func qgemm12x16VNNI(dst, src *uint8, w *int8, t, rowsums *int32, pixels, cin, cout, groups int, mask uint32, left bool, zero, lo, hi int32)
 
 // qrowsumsAVX512 stores in dst the sum of the cin bytes of each of pixels
 // rows of src; tail has a bit set for each of the cin%64 last bytes.
@@ -74,9 +75,9 @@ func qpointwiseVNNI(dst, src []uint8, pixels int, w *QPointwiseWeights, c0, c1 i
 			// stays on the stack.
 			d, s, wt, tb, mask := &dst[p0*cout+o0], &src[p0*cin], &w.s8[t*groups*Tile*4], &w.vt[t*vnniRows*Tile], uint32(1<<cn-1)
 			if cn > Tile {
-				qgemm12x32VNNI(d, s, wt, tb, rs, n, cin, cout, groups, mask, w.Out.Zero, w.Out.Lo, w.Out.Hi)
+				qgemm12x32VNNI(d, s, wt, tb, rs, n, cin, cout, groups, mask, w.left, w.Out.Zero, w.Out.Lo, w.Out.Hi)
 			} else {
-				qgemm12x16VNNI(d, s, wt, tb, rs, n, cin, cout, groups, mask, w.Out.Zero, w.Out.Lo, w.Out.Hi)
+				qgemm12x16VNNI(d, s, wt, tb, rs, n, cin, cout, groups, mask, w.left, w.Out.Zero, w.Out.Lo, w.Out.Hi)
 			}
 		}
 	}

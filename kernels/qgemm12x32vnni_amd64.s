@@ -82,7 +82,16 @@
 	VPMULLD      (tb+OFFSET)(R8), Z24, Z24; \
 	VPADDD       Z24, a, a
 
-// REQUANT turns the 16 sums in v into outputs clamped to [lo, hi], with
+// SHIFT shifts a left by the table at tb's left shifts: a multiplier of
+// at least 1, which the layers of MobileNetV2 do not have.
+#define SHIFT(a, tb) \
+	VPSLLVD (tb+LEFT)(R8), a, a
+
+#define SHIFT32(a0, a1) \
+	SHIFT(a0, 0); \
+	SHIFT(a1, TB)
+
+// REQUANT turns the 16 sums in v, shifted left, into outputs clamped to [lo, hi], with
 // TFLite's two roundings,
 //	x = SaturatingRoundingDoublingHighMul(v << left, mult)
 //	v = RoundingDivideByPOT(x, right)
@@ -92,11 +101,11 @@
 // with c = 2^(right-1) - (x < 0) (right > 0), so that
 //	v = floor((P + 2^30 + 2^(right+30) - 2^31*(P < -2^30)) / 2^(31+right))
 // with x < 0 exactly when P < -2^30. The products of the even lanes and of
-// the odd ones (shifted down) are 64-bit; each lane's constants are in the
+// the odd ones (moved down by vpshufd, which, unlike a shift, runs on every
+// vector pipe) are 64-bit; each lane's constants are in the
 // table, and a permutation joins the low halves of the two.
 #define REQUANT(v, tb) \
-	VPSLLVD  (tb+LEFT)(R8), v, v; \
-	VPSRLQ   $32, v, Z25; \
+	VPSHUFD  $0xF5, v, Z25; \
 	VPMULDQ  (tb+MULT)(R8), v, Z24; \
 	VPMULDQ  (tb+MULTODD)(R8), Z25, Z25; \
 	VPCMPQ   $1, Z28, Z24, K4; \
@@ -147,9 +156,9 @@
 	KMOVW        AX, K1; \
 	SHRL         $16, AX; \
 	KMOVW        AX, K2; \
-	VPBROADCASTD zero+76(FP), Z27; \
-	VPBROADCASTD lo+80(FP), Z29; \
-	VPBROADCASTD hi+84(FP), Z30; \
+	VPBROADCASTD zero+80(FP), Z27; \
+	VPBROADCASTD lo+84(FP), Z29; \
+	VPBROADCASTD hi+88(FP), Z30; \
 	MOVQ         $-0x40000000, AX; \
 	VPBROADCASTQ AX, Z28; \
 	VMOVDQU32    ·evenOdd(SB), Z31
@@ -194,8 +203,8 @@ DATA ·evenOdd+56(SB)/4, $14
 DATA ·evenOdd+60(SB)/4, $30
 GLOBL ·evenOdd(SB), RODATA|NOPTR, $64
 
-// func qgemm12x32VNNI(dst, src *uint8, w *int8, t, rowsums *int32, pixels, cin, cout, groups int, mask uint32, zero, lo, hi int32)
-TEXT ·qgemm12x32VNNI(SB), NOSPLIT, $0-88
+// func qgemm12x32VNNI(dst, src *uint8, w *int8, t, rowsums *int32, pixels, cin, cout, groups int, mask uint32, left bool, zero, lo, hi int32)
+TEXT ·qgemm12x32VNNI(SB), NOSPLIT, $0-92
 	SETUP
 
 block12:
@@ -249,7 +258,7 @@ loop12:
 	JNZ  loop12
 
 	TESTQ R12, R12
-	JZ    out12
+	JZ    shift12
 	FIX32(Z0, Z1, 0(R12))
 	FIX32(Z2, Z3, 4(R12))
 	FIX32(Z4, Z5, 8(R12))
@@ -262,6 +271,22 @@ loop12:
 	FIX32(Z18, Z19, 36(R12))
 	FIX32(Z20, Z21, 40(R12))
 	FIX32(Z22, Z23, 44(R12))
+
+shift12:
+	CMPB left+76(FP), $0
+	JEQ  out12
+	SHIFT32(Z0, Z1)
+	SHIFT32(Z2, Z3)
+	SHIFT32(Z4, Z5)
+	SHIFT32(Z6, Z7)
+	SHIFT32(Z8, Z9)
+	SHIFT32(Z10, Z11)
+	SHIFT32(Z12, Z13)
+	SHIFT32(Z14, Z15)
+	SHIFT32(Z16, Z17)
+	SHIFT32(Z18, Z19)
+	SHIFT32(Z20, Z21)
+	SHIFT32(Z22, Z23)
 
 out12:
 	MOVQ DI, R13
@@ -306,11 +331,19 @@ loop4:
 	JNZ  loop4
 
 	TESTQ R12, R12
-	JZ    out4
+	JZ    shift4
 	FIX32(Z0, Z1, 0(R12))
 	FIX32(Z2, Z3, 4(R12))
 	FIX32(Z4, Z5, 8(R12))
 	FIX32(Z6, Z7, 12(R12))
+
+shift4:
+	CMPB left+76(FP), $0
+	JEQ  out4
+	SHIFT32(Z0, Z1)
+	SHIFT32(Z2, Z3)
+	SHIFT32(Z4, Z5)
+	SHIFT32(Z6, Z7)
 
 out4:
 	MOVQ DI, R13
@@ -338,8 +371,13 @@ loop1:
 	JNZ  loop1
 
 	TESTQ R12, R12
-	JZ    out1
+	JZ    shift1
 	FIX32(Z0, Z1, 0(R12))
+
+shift1:
+	CMPB left+76(FP), $0
+	JEQ  out1
+	SHIFT32(Z0, Z1)
 
 out1:
 	MOVQ DI, R13
@@ -351,8 +389,8 @@ done:
 	VZEROUPPER
 	RET
 
-// func qgemm12x16VNNI(dst, src *uint8, w *int8, t, rowsums *int32, pixels, cin, cout, groups int, mask uint32, zero, lo, hi int32)
-TEXT ·qgemm12x16VNNI(SB), NOSPLIT, $0-88
+// func qgemm12x16VNNI(dst, src *uint8, w *int8, t, rowsums *int32, pixels, cin, cout, groups int, mask uint32, left bool, zero, lo, hi int32)
+TEXT ·qgemm12x16VNNI(SB), NOSPLIT, $0-92
 	SETUP
 
 block12:
@@ -393,7 +431,7 @@ loop12:
 	JNZ  loop12
 
 	TESTQ R12, R12
-	JZ    out12
+	JZ    shift12
 	FIX(Z0, 0, 0(R12))
 	FIX(Z1, 0, 4(R12))
 	FIX(Z2, 0, 8(R12))
@@ -406,6 +444,22 @@ loop12:
 	FIX(Z9, 0, 36(R12))
 	FIX(Z10, 0, 40(R12))
 	FIX(Z11, 0, 44(R12))
+
+shift12:
+	CMPB left+76(FP), $0
+	JEQ  out12
+	SHIFT(Z0, 0)
+	SHIFT(Z1, 0)
+	SHIFT(Z2, 0)
+	SHIFT(Z3, 0)
+	SHIFT(Z4, 0)
+	SHIFT(Z5, 0)
+	SHIFT(Z6, 0)
+	SHIFT(Z7, 0)
+	SHIFT(Z8, 0)
+	SHIFT(Z9, 0)
+	SHIFT(Z10, 0)
+	SHIFT(Z11, 0)
 
 out12:
 	MOVQ DI, R13
@@ -445,11 +499,19 @@ loop4:
 	JNZ  loop4
 
 	TESTQ R12, R12
-	JZ    out4
+	JZ    shift4
 	FIX(Z0, 0, 0(R12))
 	FIX(Z1, 0, 4(R12))
 	FIX(Z2, 0, 8(R12))
 	FIX(Z3, 0, 12(R12))
+
+shift4:
+	CMPB left+76(FP), $0
+	JEQ  out4
+	SHIFT(Z0, 0)
+	SHIFT(Z1, 0)
+	SHIFT(Z2, 0)
+	SHIFT(Z3, 0)
 
 out4:
 	MOVQ DI, R13
@@ -475,8 +537,13 @@ loop1:
 	JNZ  loop1
 
 	TESTQ R12, R12
-	JZ    out1
+	JZ    shift1
 	FIX(Z0, 0, 0(R12))
+
+shift1:
+	CMPB left+76(FP), $0
+	JEQ  out1
+	SHIFT(Z0, 0)
 
 out1:
 	MOVQ DI, R13

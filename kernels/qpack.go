@@ -38,6 +38,7 @@ type QPointwiseWeights struct {
 	s8      []int8
 	vt      []int32
 	offsets []bool
+	left    bool // some channel has a left shift
 }
 
 // packVNNI says whether PackQPointwise adds the weights of the VNNI GEMM:
@@ -94,6 +95,7 @@ func vnniWeights(p *QPointwiseWeights) {
 			right := int64(max(-p.Out.Shift[o], 0))
 			row[j] = p.Bias[o]
 			row[Tile+j] = max(p.Out.Shift[o], 0)
+			p.left = p.left || p.Out.Shift[o] > 0
 			row[(2+j%2)*Tile+j-j%2] = p.Out.Mult[o]
 			c, f := int64(1)<<30, int64(0)
 			if right > 0 {
