@@ -125,7 +125,7 @@ func Use(name string) error {
 		return nil
 	}
 	switch name {
-	case "avx2", "avx512", "avx512vnni", "neon":
+	case "avx2", "avxvnni", "avx512", "avx512vnni", "neon":
 		return fmt.Errorf("kernel set %q is not built into this binary (%s, built with: %s)", name, runtime.GOARCH, strings.Join(known, ", "))
 	}
 	return fmt.Errorf("unknown kernel set %q (known: auto, %s)", name, strings.Join(known, ", "))

@@ -25,6 +25,18 @@ var archImpls = []impl{{
 	qdepthwise: qdepthwiseAVX2,
 	qstem:      qstemAVX2,
 }, {
+	// avx2 with an 8-bit GEMM on AVX-VNNI's dot product (vpdpbusd on YMM
+	// registers, VEX-encoded): CPUs with it and no AVX-512.
+	name:      "avxvnni",
+	ok:        cpuid.CPU.Supports(cpuid.AVX2, cpuid.FMA3, cpuid.AVXVNNI),
+	pointwise: pointwiseAVX2,
+	depthwise: depthwiseAVX2,
+	stem:      stemAVX2,
+
+	qpointwise: qpointwiseAVXVNNI,
+	qdepthwise: qdepthwiseAVX2,
+	qstem:      qstemAVXVNNI,
+}, {
 	name:      "avx512",
 	ok:        cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX2, cpuid.FMA3),
 	pointwise: pointwiseAVX512,

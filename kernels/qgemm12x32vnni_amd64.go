@@ -43,7 +43,8 @@ func qgemm12x16VNNI(dst, src *uint8, w *int8, t, rowsums *int32, pixels, cin, co
 func qrowsumsAVX512(dst *int32, src *uint8, pixels, cin int, tail uint64)
 
 func init() {
-	packVNNI = cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512VNNI)
+	packVNNI = cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512VNNI) ||
+		cpuid.CPU.Supports(cpuid.AVX2, cpuid.AVXVNNI)
 }
 
 // vnniPanel is the most pixels of a panel: the rows of the panel's input

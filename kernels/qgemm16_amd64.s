@@ -1,6 +1,7 @@
 //go:build !noasm
 
 #include "textflag.h"
+#include "qavx2_amd64.h"
 
 // qgemm16AVX2: one tile of 16 output channels of a quantized 1x1
 // convolution over a run of pixels, three at a time, then requantized as
@@ -51,35 +52,6 @@
 	VPADDD       Y13, a2, a2; \
 	VPMADDWD     96(R8), Y12, Y13; \
 	VPADDD       Y13, a3, a3
-
-// REQUANT turns the 8 sums in v (outputs off/4 .. off/4+7 of the tile) into
-// int32 outputs less the zero point, with TFLite's two roundings:
-//	v = RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(v << left, mult), right)
-// The doubling high product is floor((v*mult + 2^30) / 2^31) (the one
-// saturating case needs mult == -2^31, which a multiplier never is): the
-// 64-bit products of even and odd lanes, nudged by 2^30; the even ones
-// shifted right by 31 (a logical shift leaves the same low 32 bits as an
-// arithmetic one), the odd ones doubled, which puts the same 32 bits in
-// their high half. The rounding shift, ties away from zero, is
-// (v + 2^(right-1) - (v < 0)) >> right for right > 0, and v for right 0:
-// (v < 0) is taken as min(v >>> 31, 2^right - 1).
-#define REQUANT(v, off) \
-	VPADDD       off(BX), v, v; \
-	VPSLLVD      (64+off)(R14), v, v; \
-	VPMULDQ      off(R14), v, Y13; \
-	VPSHUFD      $0xF5, off(R14), Y12; \
-	VPSRLQ       $32, v, v; \
-	VPMULDQ      Y12, v, v; \
-	VPADDQ       Y15, Y13, Y13; \
-	VPADDQ       Y15, v, v; \
-	VPSRLQ       $31, Y13, Y13; \
-	VPADDQ       v, v, v; \
-	VPBLENDD     $0xAA, v, Y13, v; \
-	VPSRLD       $31, v, Y12; \
-	VPMINUD      (192+off)(R14), Y12, Y12; \
-	VPSUBD       Y12, v, v; \
-	VPADDD       (320+off)(R14), v, v; \
-	VPSRAVD      (128+off)(R14), v, v
 
 // OUTPUT requantizes the accumulators a0-a3 of a pixel (x0 is a0's low
 // half) and stores its AX bytes at dst: all 16 at once, or through the
