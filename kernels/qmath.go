@@ -186,43 +186,39 @@ func NewQSoftmax(beta, inScale float32) QSoftmax {
 // -128, is the same bits carried as unsigned).
 func (p *QSoftmax) Softmax(dst, src []uint8) {
 	dst = dst[:len(src)]
+	// An 8-bit input differs from the top by one of 256 values, so every
+	// term is a function of the input's byte: the sum is a histogram's
+	// weighted sum, and each output a lookup.
 	var top uint8
+	var count [256]int32
 	for _, x := range src {
 		top = max(top, x)
+		count[x]++
 	}
-	// An 8-bit input differs from the top by one of 256 values: each
-	// exponential is computed once, when first met (0 marks one not yet
-	// computed, or below DiffMin; a computed one is positive).
-	var exps [256]int32
-	exp := func(x uint8) int32 {
-		d := int32(x) - int32(top)
-		if d < p.DiffMin {
-			return 0
-		}
-		e := &exps[top-x]
-		if *e == 0 {
-			*e = expOnNegative(SaturatingRoundingDoublingHighMul(d*(1<<p.LeftShift), p.Mult))
-		}
-		return *e
-	}
+	var exps [256]int32 // by input byte; 0 below DiffMin
 	const accumBits = 12
 	var sum int32 // fixed point, 12 integer bits
-	for _, x := range src {
-		if e := exp(x); e != 0 {
-			sum += RoundingDivideByPOT(e, accumBits)
+	for x := range int(top) + 1 {
+		d := int32(x) - int32(top)
+		if count[x] == 0 || d < p.DiffMin {
+			continue
 		}
+		exps[x] = expOnNegative(SaturatingRoundingDoublingHighMul(d*(1<<p.LeftShift), p.Mult))
+		sum += count[x] * RoundingDivideByPOT(exps[x], accumBits)
 	}
 	// GetReciprocal: 1/sum as a fixed-point value and a power of two.
 	headroom := int32(mbits.LeadingZeros32(uint32(sum)))
 	overUnit := accumBits - headroom
 	scale := oneOverOnePlusX(int32(uint32(sum)<<headroom - 1<<31))
-	for i, x := range src {
-		if int32(x)-int32(top) < p.DiffMin {
-			dst[i] = 0
-			continue
+	var out [256]uint8
+	for x, e := range exps[:int(top)+1] {
+		if e != 0 {
+			v := RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(scale, e), overUnit+31-8)
+			out[x] = uint8(min(max(v, 0), 255))
 		}
-		v := RoundingDivideByPOT(SaturatingRoundingDoublingHighMul(scale, exp(x)), overUnit+31-8)
-		dst[i] = uint8(min(max(v, 0), 255))
+	}
+	for i, x := range src {
+		dst[i] = out[x]
 	}
 }
 
