@@ -24,6 +24,7 @@ var archImpls = []impl{{
 	qpointwise: qpointwiseAVX2,
 	qdepthwise: qdepthwiseAVX2,
 	qstem:      qstemAVX2,
+	qadd:       qaddAVX2,
 }, {
 	// avx2 with an 8-bit GEMM on AVX-VNNI's dot product (vpdpbusd on YMM
 	// registers, VEX-encoded): CPUs with it and no AVX-512.
@@ -36,6 +37,7 @@ var archImpls = []impl{{
 	qpointwise: qpointwiseAVXVNNI,
 	qdepthwise: qdepthwiseAVX2,
 	qstem:      qstemAVXVNNI,
+	qadd:       qaddAVX2,
 }, {
 	name:      "avx512",
 	ok:        cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX2, cpuid.FMA3),
@@ -46,6 +48,7 @@ var archImpls = []impl{{
 	qpointwise: qpointwiseAVX2,
 	qdepthwise: qdepthwiseAVX2,
 	qstem:      qstemAVX2,
+	qadd:       qaddAVX2,
 }, {
 	// avx512 with 8-bit kernels of AVX512BW byte and K-mask instructions
 	// and AVX512-VNNI's dot products (vpdpbusd, vpdpwssd).

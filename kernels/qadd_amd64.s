@@ -107,3 +107,64 @@ tail:
 done:
 	VZEROUPPER
 	RET
+
+// qadd8AVX2: qadd16AVX512 in 8 lanes; the parameters each fill a row of 8
+// lanes (QAdd.vec8), read from memory as they are needed.
+//	DI, SI, DX	dst, a, b; CX values still to do; R8 the parameters
+//	Y0, Y1	a and b; Y2, Y3 temporaries; Y15 2^30 in each 64-bit lane
+
+// MBQM8 is MultiplyByQuantizedMultiplier of v by the requantization whose
+// row of 6 starts at off(R8) (zero point, left shift, multiplier, 2^right-1,
+// 2^(right-1), right), with temporary T.
+#define MBQM8(v, off, T) \
+	VPSLLVD  (off+32)(R8), v, v; \
+	VPMULDQ  (off+64)(R8), v, T; \
+	VPSRLQ   $32, v, v; \
+	VPMULDQ  (off+64)(R8), v, v; \
+	VPADDQ   Y15, T, T; \
+	VPADDQ   Y15, v, v; \
+	VPSRLQ   $31, T, T; \
+	VPADDQ   v, v, v; \
+	VPBLENDD $0xAA, v, T, v; \
+	VPSRLD   $31, v, T; \
+	VPMINUD  (off+96)(R8), T, T; \
+	VPSUBD   T, v, v; \
+	VPADDD   (off+128)(R8), v, v; \
+	VPSRAVD  (off+160)(R8), v, v
+
+// func qadd8AVX2(dst, a, b *uint8, n int, p *int32)
+TEXT ·qadd8AVX2(SB), NOSPLIT, $0-40
+	MOVQ         dst+0(FP), DI
+	MOVQ         a+8(FP), SI
+	MOVQ         b+16(FP), DX
+	MOVQ         n+24(FP), CX
+	MOVQ         p+32(FP), R8
+	MOVQ         $0x40000000, AX
+	MOVQ         AX, X15
+	VPBROADCASTQ X15, Y15
+
+loop8:
+	VPMOVZXBD (SI), Y0
+	VPMOVZXBD (DX), Y1
+	VPSUBD    (R8), Y0, Y0
+	VPSUBD    192(R8), Y1, Y1
+	VPSLLD    $20, Y0, Y0
+	VPSLLD    $20, Y1, Y1
+	MBQM8(Y0, 0, Y2)
+	MBQM8(Y1, 192, Y3)
+	VPADDD    Y1, Y0, Y0
+	MBQM8(Y0, 384, Y2)
+	VPADDD    576(R8), Y0, Y0
+	VPMAXSD   608(R8), Y0, Y0
+	VPMINSD   640(R8), Y0, Y0
+	VPACKUSDW Y0, Y0, Y0
+	VPERMQ    $0x08, Y0, Y0
+	VPACKUSWB X0, X0, X0
+	MOVQ      X0, (DI)
+	ADDQ      $8, SI
+	ADDQ      $8, DX
+	ADDQ      $8, DI
+	SUBQ      $8, CX
+	JNZ       loop8
+	VZEROUPPER
+	RET

@@ -103,6 +103,8 @@ type QAdd struct {
 	// has it (zero point, left shift, multiplier, 2^right-1, 2^(right-1),
 	// right shift), then the output's zero point, lo and hi.
 	vec [qaddVec]int32
+	// vec, each repeated in 8 lanes, for the AVX2 kernel.
+	vec8 [qaddVec * 8]int32
 }
 
 const qaddVec = 21
@@ -126,6 +128,11 @@ func NewQAdd(aScale float32, aZero int32, bScale float32, bZero int32, outScale 
 		}
 	}
 	p.vec[18], p.vec[19], p.vec[20] = outZero, lo, hi
+	for i, v := range p.vec {
+		for j := range 8 {
+			p.vec8[8*i+j] = v
+		}
+	}
 	for v := range 256 {
 		p.a[v] = MultiplyByQuantizedMultiplier((int32(v)-p.AZero)<<leftShift, p.AMult, p.AShift)
 		p.b[v] = MultiplyByQuantizedMultiplier((int32(v)-p.BZero)<<leftShift, p.BMult, p.BShift)
