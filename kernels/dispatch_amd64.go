@@ -51,15 +51,16 @@ var archImpls = []impl{{
 	qadd:       qaddAVX2,
 }, {
 	// avx512 with 8-bit kernels of AVX512BW byte and K-mask instructions
-	// and AVX512-VNNI's dot products (vpdpbusd, vpdpwssd).
+	// and AVX512-VNNI's dot products (vpdpbusd, vpdpwssd); BMI2's bzhi
+	// makes the depthwise's channel masks.
 	name:      "avx512vnni",
-	ok:        cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512VNNI, cpuid.AVX2, cpuid.FMA3),
+	ok:        cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX512BW, cpuid.AVX512VNNI, cpuid.AVX2, cpuid.FMA3, cpuid.BMI2),
 	pointwise: pointwiseAVX512,
 	depthwise: depthwiseAVX512,
 	stem:      stemAVX512,
 
 	qpointwise: qpointwiseVNNI,
-	qdepthwise: qdepthwiseAVX2,
+	qdepthwise: qdepthwiseAVX512,
 	qstem:      qstemVNNI,
 	qadd:       qaddAVX512,
 }}

@@ -271,7 +271,24 @@ type QDepthwiseWeights struct {
 	pairs  []int16 // [blocks][5 pairs][0-3, 8-11, 4-7, 12-15][2 taps]
 	bias16 []int32 // [blocks][16]
 	rq16   []int32 // [blocks][6][16]
+
+	// The same for the AVX-512 kernel, 32 channels a block (zmmOrder):
+	// nil unless packVNNI.
+	pairs32 []int16 // [blocks][5 pairs][32][2 taps]
+	bias32  []int32 // [blocks][32]
+	rq32    []int32 // [blocks][6][32]
 }
+
+// zmmOrder is the channel order, within a block of 32, of the two
+// accumulators of vpunpcklwd and vpunpckhwd on ZMM registers: per 128-bit
+// lane, four channels in the first (lo), the next four in the second (hi).
+var zmmOrder = func() (o [32]int) {
+	for i := range 16 {
+		lane, j := i/4, i%4
+		o[i], o[16+i] = 8*lane+j, 8*lane+4+j
+	}
+	return o
+}()
 
 // unpackOrder is the channel order, within a block of 16, of the
 // accumulators of a kernel that interleaves int16 lanes with vpunpcklwd
@@ -284,7 +301,7 @@ var unpackOrder = [16]int{0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15}
 func PackQDepthwise(w []byte, unsigned bool, wZero []int32, bias []int32, c int, inZero int32, out Requant) *QDepthwiseWeights {
 	cp := roundUp(c, Tile)
 	p := &QDepthwiseWeights{C: c, W: make([]int16, 9*cp), Bias: make([]int32, cp), InZero: inZero, Out: padRequant(out, cp),
-		zp: make([]uint8, cp)}
+		zp: make([]uint8, roundUp(c, 32))}
 	p.rq = requantTable(p.Out, cp)
 	for i := range p.zp {
 		p.zp[i] = uint8(inZero)
@@ -319,7 +336,36 @@ func PackQDepthwise(w []byte, unsigned bool, wZero []int32, bias []int32, c int,
 			}
 		}
 	}
+	if packVNNI {
+		p.pack32()
+	}
 	return p
+}
+
+// pack32 lays out p's weights, folded biases and requantization for the
+// AVX-512 kernel (qdw3x3x32AVX512).
+func (p *QDepthwiseWeights) pack32() {
+	cp := roundUp(p.C, Tile)
+	blocks := roundUp(p.C, 32) / 32
+	p.pairs32, p.bias32, p.rq32 = make([]int16, blocks*5*64), make([]int32, blocks*32), make([]int32, blocks*6*32)
+	for b := range blocks {
+		for i, j := range zmmOrder {
+			ch := b*32 + j
+			if ch >= cp {
+				continue // zero weights and bias; the outputs are not stored
+			}
+			fold := p.Bias[ch]
+			for tap := range 9 {
+				w := p.W[tap*cp+ch]
+				p.pairs32[(b*5+tap/2)*64+2*i+tap%2] = w
+				fold -= p.InZero * int32(w)
+			}
+			p.bias32[b*32+i] = fold
+			for row := range 6 {
+				p.rq32[(b*6+row)*32+i] = p.rq[(ch/Tile*6+row)*Tile+ch%Tile]
+			}
+		}
+	}
 }
 
 // widen returns 8-bit weight b, uint8 if unsigned, else int8.
