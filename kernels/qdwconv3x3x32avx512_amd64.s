@@ -154,3 +154,126 @@ block:
 	JLT  pixel
 	VZEROUPPER
 	RET
+
+// qdw3x3x32rowAVX512: the pixels of an output row whose 9 taps are all
+// inside the image's columns, with no per-pixel address work: a tap row's
+// pointer advances by its adv (stride*C; 0 for a row in the padding, which
+// points at a run of the zero point), and the taps of a row are 0, C and
+// 2C bytes on. The loop over blocks of 32 channels is outside the loop
+// over pixels, so that a block's weights stay in registers.
+//
+// Register map:
+//	DI	dst at the block; SI dst at the current pixel
+//	R8, R10, R11	the tap rows at the current pixel (and the block)
+//	R12, R13, R14	their advances; R9 C; CX pixels still to do
+//	BX	the channel offset c; AX c1; DX the block's requantization
+//	table; R15 a temporary
+//	Z16-Z25	the block's weights, lo and hi of each pair of taps
+//	Z14, Z15	the block's biases, lo and hi
+//	Z5, Z6	the accumulators; Z1-Z4 temporaries; Z30 zeros
+//	Z26-Z29, K1, K3	as in qdw3x3x32AVX512
+
+// RPAIR adds the products of the taps at a0 and a1 (wlo, whi their
+// weights) to Z5, Z6.
+#define RPAIR(a0, a1, wlo, whi) \
+	VPMOVZXBW.Z a0, K1, Z1; \
+	VPMOVZXBW.Z a1, K1, Z2; \
+	VPUNPCKLWD  Z2, Z1, Z3; \
+	VPUNPCKHWD  Z2, Z1, Z4; \
+	VPDPWSSD    wlo, Z3, Z5; \
+	VPDPWSSD    whi, Z4, Z6
+
+// func qdw3x3x32rowAVX512(dst, p0, p1, p2 *uint8, adv0, adv1, adv2 int, pairs *int16, bias32, rq32 *int32, n, C, c0, c1 int, zero, lo, hi int32)
+TEXT ·qdw3x3x32rowAVX512(SB), NOSPLIT, $0-124
+	MOVQ         C+88(FP), R9
+	MOVQ         adv0+32(FP), R12
+	MOVQ         adv1+40(FP), R13
+	MOVQ         adv2+48(FP), R14
+	MOVQ         c0+96(FP), BX
+	MOVQ         c1+104(FP), AX
+	MOVL         zero+112(FP), DX
+	VPBROADCASTW DX, Z26
+	MOVL         lo+116(FP), DX
+	VPBROADCASTW DX, Z27
+	MOVL         hi+120(FP), DX
+	VPBROADCASTW DX, Z28
+	MOVQ         $0x40000000, DX
+	VPBROADCASTQ DX, Z29
+	MOVL         $0xAAAA, DX
+	KMOVW        DX, K3
+	VPXORD       Z30, Z30, Z30
+
+rblock:
+	// K1: the block's channels (see qdw3x3x32AVX512)
+	MOVQ    AX, R15
+	SUBQ    BX, R15
+	MOVQ    $32, DX
+	CMPQ    R15, DX
+	CMOVQGT DX, R15
+	MOVQ    $-1, DX
+	BZHIQ   R15, DX, DX
+	KMOVD   DX, K1
+
+	// the block's weights (pairs + c*20 bytes) and biases (bias32 + c*4)
+	LEAQ      (BX)(BX*4), R15
+	SHLQ      $2, R15
+	ADDQ      pairs+56(FP), R15
+	VMOVDQU32 (R15), Z16
+	VMOVDQU32 64(R15), Z17
+	VMOVDQU32 128(R15), Z18
+	VMOVDQU32 192(R15), Z19
+	VMOVDQU32 256(R15), Z20
+	VMOVDQU32 320(R15), Z21
+	VMOVDQU32 384(R15), Z22
+	VMOVDQU32 448(R15), Z23
+	VMOVDQU32 512(R15), Z24
+	VMOVDQU32 576(R15), Z25
+	MOVQ      bias32+64(FP), R15
+	VMOVDQU32 (R15)(BX*4), Z14
+	VMOVDQU32 64(R15)(BX*4), Z15
+	// DX = rq32 + c*24
+	LEAQ (BX)(BX*2), DX
+	SHLQ $3, DX
+	ADDQ rq32+72(FP), DX
+
+	MOVQ p0+8(FP), R8
+	ADDQ BX, R8
+	MOVQ p1+16(FP), R10
+	ADDQ BX, R10
+	MOVQ p2+24(FP), R11
+	ADDQ BX, R11
+	MOVQ dst+0(FP), SI
+	ADDQ BX, SI
+	MOVQ n+80(FP), CX
+
+rpixel:
+	VMOVDQA32 Z14, Z5
+	VMOVDQA32 Z15, Z6
+	RPAIR((R8), (R8)(R9*1), Z16, Z17)
+	RPAIR((R8)(R9*2), (R10), Z18, Z19)
+	RPAIR((R10)(R9*1), (R10)(R9*2), Z20, Z21)
+	RPAIR((R11), (R11)(R9*1), Z22, Z23)
+	VPMOVZXBW.Z (R11)(R9*2), K1, Z1
+	VPUNPCKLWD  Z30, Z1, Z3
+	VPUNPCKHWD  Z30, Z1, Z4
+	VPDPWSSD    Z24, Z3, Z5
+	VPDPWSSD    Z25, Z4, Z6
+	REQUANT(Z5, 0)
+	REQUANT(Z6, 64)
+	VPACKSSDW   Z6, Z5, Z5
+	VPADDSW     Z26, Z5, Z5
+	VPMAXSW     Z27, Z5, Z5
+	VPMINSW     Z28, Z5, Z5
+	VPMOVWB     Z5, K1, (SI)
+	ADDQ        R12, R8
+	ADDQ        R13, R10
+	ADDQ        R14, R11
+	ADDQ        R9, SI
+	DECQ        CX
+	JNZ         rpixel
+
+	ADDQ $32, BX
+	CMPQ BX, AX
+	JLT  rblock
+	VZEROUPPER
+	RET

@@ -261,7 +261,7 @@ type QDepthwiseWeights struct {
 	Out    Requant
 
 	rq []int32 // requantTable(Out)
-	zp []uint8 // [roundUp(C, Tile)] of InZero: what a tap in the padding reads
+	zp []uint8 // InZero, what a tap in the padding reads: a row of 3 taps' worth
 
 	// For the AVX2 kernel of 16 channels a block: the taps in pairs, the
 	// weights of each pair interleaved channel by channel, and the biases
@@ -301,7 +301,7 @@ var unpackOrder = [16]int{0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15}
 func PackQDepthwise(w []byte, unsigned bool, wZero []int32, bias []int32, c int, inZero int32, out Requant) *QDepthwiseWeights {
 	cp := roundUp(c, Tile)
 	p := &QDepthwiseWeights{C: c, W: make([]int16, 9*cp), Bias: make([]int32, cp), InZero: inZero, Out: padRequant(out, cp),
-		zp: make([]uint8, roundUp(c, 32))}
+		zp: make([]uint8, 2*c+roundUp(c, 32))}
 	p.rq = requantTable(p.Out, cp)
 	for i := range p.zp {
 		p.zp[i] = uint8(inZero)
