@@ -160,20 +160,29 @@ func TestPackQPointwiseIn(t *testing.T) {
 		}
 		out := Requant{Mult: []int32{1 << 30}, Shift: []int32{-7}, Zero: 3, Lo: 0, Hi: 255}
 		want := PackQPointwise(w, true, 128, bias, cout, cin, 5, out)
-		n := QPointwiseSize(cout, cin)
-		all := make([]int16, guard+n+guard)
-		for i := range all {
-			all[i] = -12345
+		n16, n8 := QPointwiseSize(cout, cin)
+		all16, all8 := make([]int16, guard+n16+guard), make([]uint8, guard+n8+guard)
+		for i := range all16 {
+			all16[i] = -12345
 		}
-		mem := all[guard : guard+n]
-		clear(mem)
-		got := PackQPointwiseIn(mem, w, true, 128, bias, cout, cin, 5, out)
-		if !slices.Equal(got.W, want.W) || !slices.Equal(got.Bias, want.Bias) {
+		for i := range all8 {
+			all8[i] = 0xa5
+		}
+		mem16, mem8 := all16[guard:guard+n16], all8[guard:guard+n8]
+		clear(mem16)
+		clear(mem8)
+		got := PackQPointwiseIn(mem16, mem8, w, true, 128, bias, cout, cin, 5, out)
+		if !slices.Equal(got.Int16s(), want.Int16s()) || !slices.Equal(got.Bias, want.Bias) || !slices.Equal(got.s8, want.s8) {
 			t.Errorf("%dx%d: packed in memory given differs from packed alone", cout, cin)
 		}
-		for i, v := range all {
-			if (i < guard || i >= guard+n) && v != -12345 {
+		for i, v := range all16 {
+			if (i < guard || i >= guard+n16) && v != -12345 {
 				t.Fatalf("%dx%d: wrote outside the memory given, at %d", cout, cin, i-guard)
+			}
+		}
+		for i, v := range all8 {
+			if (i < guard || i >= guard+n8) && v != 0xa5 {
+				t.Fatalf("%dx%d: wrote outside the memory given, at byte %d", cout, cin, i-guard)
 			}
 		}
 	}

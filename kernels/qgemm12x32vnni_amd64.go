@@ -29,12 +29,12 @@ import "github.com/klauspost/cpuid/v2"
 // cin = 4*groups, at least 4; pixels at least 1.
 //
 //go:noescape
-func qgemm12x32VNNI(dst, src *uint8, w *int8, t, rowsums *int32, pixels, cin, cout, groups int, mask uint32, left bool, zero, lo, hi int32)
+func qgemm12x32VNNI(dst, src *uint8, w *uint8, t, rowsums *int32, pixels, cin, cout, groups int, mask uint32, left bool, zero, lo, hi int32)
 
 // qgemm12x16VNNI is qgemm12x32VNNI for one tile: mask < 1<<16.
 //
 //go:noescape
-func qgemm12x16VNNI(dst, src *uint8, w *int8, t, rowsums *int32, pixels, cin, cout, groups int, mask uint32, left bool, zero, lo, hi int32)
+func qgemm12x16VNNI(dst, src *uint8, w *uint8, t, rowsums *int32, pixels, cin, cout, groups int, mask uint32, left bool, zero, lo, hi int32)
 
 // qrowsumsAVX512 stores in dst the sum of the cin bytes of each of pixels
 // rows of src; tail has a bit set for each of the cin%64 last bytes.

@@ -55,7 +55,7 @@ func qpointwiseNEON(dst, src []uint8, pixels int, w *QPointwiseWeights, c0, c1 i
 			if qneonDot && w.dot != nil {
 				qgemm4x16DotNEON(d, s, &w.dot[k], b, rq, np, cin, cout, n, w.dotOff, w.Out.Zero, w.Out.Lo, w.Out.Hi)
 			} else {
-				qgemm4x16NEON(d, s, &w.W[k], b, rq, np, cin, cout, n, 0, w.Out.Zero, w.Out.Lo, w.Out.Hi)
+				qgemm4x16NEON(d, s, &w.Int16s()[k], b, rq, np, cin, cout, n, 0, w.Out.Zero, w.Out.Lo, w.Out.Hi)
 			}
 		}
 	}

@@ -11,7 +11,7 @@ package kernels
 // tile has an offset. cin = 4*groups, at least 4; pixels at least 1.
 //
 //go:noescape
-func qgemm6x16AVXVNNI(dst, src *uint8, w *int8, t, rq, rowsums *int32, pixels, cin, cout, groups, n int, zero, lo, hi int32)
+func qgemm6x16AVXVNNI(dst, src *uint8, w *uint8, t, rq, rowsums *int32, pixels, cin, cout, groups, n int, zero, lo, hi int32)
 
 // qrowsumsAVX2 stores in dst the sum of the cin bytes of each of pixels
 // rows of src.

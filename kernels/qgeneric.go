@@ -6,7 +6,7 @@ package kernels
 func qpointwiseGeneric(dst, src []uint8, pixels int, w *QPointwiseWeights, c0, c1 int) {
 	cin, cout, groups := w.Cin, w.Cout, (w.Cin+3)/4
 	for t := c0 / Tile; t*Tile < c1; t++ {
-		wt := w.W[t*groups*Tile*4 : (t+1)*groups*Tile*4]
+		wt := w.Int16s()[t*groups*Tile*4 : (t+1)*groups*Tile*4]
 		o0, n := t*Tile, min(Tile, c1-t*Tile)
 		for p := range pixels {
 			in := src[p*cin : (p+1)*cin]

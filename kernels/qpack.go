@@ -1,6 +1,9 @@
 package kernels
 
-import "slices"
+import (
+	"slices"
+	"sync"
+)
 
 // The 8-bit weights of the integer forward pass, packed at load straight
 // from the file's bytes, uint8 or int8. Each is stored less its zero point,
@@ -20,9 +23,14 @@ import "slices"
 // point folded into Bias.
 type QPointwiseWeights struct {
 	Cin, Cout int
-	W         []int16 // [ceil(Cout/Tile)][ceil(Cin/4)][Tile][4], zero-padded
 	Bias      []int32 // [ceil(Cout/Tile)*Tile], zero-padded
 	Out       Requant // Mult and Shift padded to the tiles
+
+	// The weights less their zero point, [ceil(Cout/Tile)][ceil(Cin/4)][Tile][4],
+	// zero-padded; when the weights are packed for VNNI, made from s8 on
+	// first use (Int16s), as only the kernels of other sets read them.
+	w16     []int16
+	w16Once sync.Once
 
 	// The requantization of each tile as the SIMD kernels apply it
 	// (see requantTable): [tiles][6][Tile].
@@ -32,13 +40,33 @@ type QPointwiseWeights struct {
 	dot    []uint8
 	dotOff int32
 
-	// For the AVX512-VNNI GEMM (packVNNI; see vnniWeights): W less a
-	// per-channel offset as int8, laid out as W; per tile the table of
-	// vnniRows rows; and whether a tile has a channel with an offset.
-	s8      []int8
+	// For the VNNI GEMMs (packVNNI; see packVNNIWeights): the weights less
+	// a per-channel offset, as int8 bits, laid out as w16; per tile the
+	// table of vnniRows rows; and whether a tile has a channel with an
+	// offset.
+	s8      []uint8
 	vt      []int32
 	offsets []bool
 	left    bool // some channel has a left shift
+}
+
+// Int16s returns the weights less their zero point, laid out for the
+// GEMM (see QPointwiseWeights).
+func (p *QPointwiseWeights) Int16s() []int16 {
+	p.w16Once.Do(func() {
+		if p.w16 != nil {
+			return
+		}
+		tiles, groups := len(p.Bias)/Tile, p.Cin/4
+		p.w16 = make([]int16, len(p.s8))
+		for t := range tiles {
+			k := p.vt[(t*vnniRows+10)*Tile:][:Tile]
+			for i, b := range p.s8[t*groups*Tile*4 : (t+1)*groups*Tile*4] {
+				p.w16[t*groups*Tile*4+i] = int16(int8(b)) + int16(k[i/4%Tile])
+			}
+		}
+	})
+	return p.w16
 }
 
 // packVNNI says whether PackQPointwise adds the weights of the VNNI GEMM:
@@ -54,38 +82,71 @@ var packVNNI bool
 // 31 + right; and the channel's weight offset.
 const vnniRows = 11
 
-// vnniWeights packs p's weights for vpdpbusd, which multiplies unsigned by
-// signed bytes: the inputs are bytes already, and the weights less their
-// zero point span up to 255 values, in [-255, 255]. A channel whose
-// weights fit in int8 keeps them; one that does not (in the shipped uint8
-// files, one or two channels a layer) is stored less an offset k that
-// makes them fit, and gets k times the sum of the pixel's inputs back:
-// sum a*w = sum a*(w-k) + k*sum a.
-func vnniWeights(p *QPointwiseWeights) {
-	tiles, groups := len(p.Bias)/Tile, p.Cin/4
-	p.s8 = make([]int8, len(p.W))
-	p.vt = make([]int32, tiles*vnniRows*Tile)
-	p.offsets = make([]bool, tiles)
-	for t := range tiles {
-		w := p.W[t*groups*Tile*4 : (t+1)*groups*Tile*4]
-		var lo, hi, k [Tile]int16
-		for i, v := range w {
-			j := i / 4 % Tile
-			lo[j], hi[j] = min(lo[j], v), max(hi[j], v)
+// packVNNIWeights packs the weights of p for vpdpbusd, which multiplies
+// unsigned by signed bytes, into mem: the inputs are bytes already; the
+// weights less their zero point span up to 255 values in [-255, 255]. A
+// channel whose weights fit in int8 keeps them; one that does not (in the
+// shipped uint8 files, one or two channels a layer) is stored less an
+// offset k that makes them fit, and gets k times the sum of the pixel's
+// inputs back: sum a*w = sum a*(w-k) + k*sum a. Either way a packed byte
+// is the file's byte less z+k, mod 256. It sets the folded biases too.
+func packVNNIWeights(p *QPointwiseWeights, mem []uint8, w []byte, unsigned bool, z int32, bias []int32, inZero int32) {
+	cin, tiles, groups := p.Cin, len(p.Bias)/Tile, p.Cin/4
+	p.s8, p.offsets = mem, make([]bool, tiles)
+	offsets := make([][Tile]int16, tiles)
+	// value is a weight less the zero point, by its byte.
+	var value [256]int32
+	for b := range value {
+		value[b] = int32(int8(b)) - z
+		if unsigned {
+			value[b] = int32(b) - z
 		}
-		for j := range k {
-			if hi[j] > 127 {
-				k[j] = hi[j] - 127
-			} else if lo[j] < -128 {
-				k[j] = lo[j] + 128
+	}
+	for o := range p.Cout {
+		t, j := o/Tile, o%Tile
+		row := w[o*cin : (o+1)*cin]
+		out := p.s8[t*groups*Tile*4+j*4:]
+		// The row written less the zero point, its sum, and the OR of
+		// its values plus 128, which exceeds 255 if one is not an int8.
+		var sum, or int32
+		zb := uint8(z)
+		for g := range groups {
+			r, d := (*[4]byte)(row[4*g:]), (*[4]byte)(out[g*Tile*4:])
+			a, b, c, e := value[r[0]], value[r[1]], value[r[2]], value[r[3]]
+			sum += a + b + c + e
+			or |= (a + 128) | (b + 128) | (c + 128) | (e + 128)
+			d[0], d[1], d[2], d[3] = r[0]-zb, r[1]-zb, r[2]-zb, r[3]-zb
+		}
+		if uint32(or) > 255 {
+			lo, hi := value[row[0]], value[row[0]]
+			for _, b := range row {
+				lo, hi = min(lo, value[b]), max(hi, value[b])
 			}
-			p.offsets[t] = p.offsets[t] || k[j] != 0
+			k := hi - 127
+			if hi <= 127 {
+				k = lo + 128
+			}
+			offsets[t][j], p.offsets[t] = int16(k), true
+			for g := range groups {
+				d := (*[4]byte)(out[g*Tile*4:])
+				d[0], d[1], d[2], d[3] = d[0]-uint8(k), d[1]-uint8(k), d[2]-uint8(k), d[3]-uint8(k)
+			}
 		}
-		s8 := p.s8[t*groups*Tile*4:]
-		for i, v := range w {
-			s8[i] = int8(v - k[i/4%Tile])
+		// sum (a-zin)(w-z) = sum a*(w-z) - zin*sum (w-z)
+		p.Bias[o] = -inZero * sum
+		if bias != nil {
+			p.Bias[o] += bias[o]
 		}
-		row := p.vt[t*vnniRows*Tile:]
+	}
+	p.vt = vnniTable(p, offsets)
+}
+
+// vnniTable returns the tables of p's tiles for the VNNI GEMM (vnniRows
+// rows each), with the channels' weight offsets.
+func vnniTable(p *QPointwiseWeights, offsets [][Tile]int16) []int32 {
+	vt := make([]int32, len(offsets)*vnniRows*Tile)
+	for t, k := range offsets {
+		row := vt[t*vnniRows*Tile:]
 		// setQ sets int64 i of row r.
 		setQ := func(r, i int, v int64) {
 			row[r*Tile+2*i], row[r*Tile+2*i+1] = int32(v), int32(v>>32)
@@ -107,6 +168,7 @@ func vnniWeights(p *QPointwiseWeights) {
 			row[10*Tile+j] = int32(k[j])
 		}
 	}
+	return vt
 }
 
 // packDot says whether PackQPointwise adds the weights of the udot GEMM:
@@ -168,29 +230,43 @@ func padRequant(out Requant, n int) Requant {
 // weights' own type; one for the tensor), int32 bias [cout] (nil for
 // none), the input's zero point inZero and the output's requantization.
 func PackQPointwise(w []byte, unsigned bool, wZero int32, bias []int32, cout, cin int, inZero int32, out Requant) *QPointwiseWeights {
-	return PackQPointwiseIn(nil, w, unsigned, wZero, bias, cout, cin, inZero, out)
+	return PackQPointwiseIn(nil, nil, w, unsigned, wZero, bias, cout, cin, inZero, out)
 }
 
-// QPointwiseSize returns the int16s of the packed weights of a quantized
-// 1x1 convolution: the memory PackQPointwiseIn packs them into.
-func QPointwiseSize(cout, cin int) int { return roundUp(cout, Tile) * roundUp(cin, 4) }
-
-// PackQPointwiseIn is PackQPointwise with the packed weights in mem,
-// QPointwiseSize(cout, cin) zeroed int16s (nil: newly allocated), so that a
-// model can keep all its weights in one block.
-func PackQPointwiseIn(mem []int16, w []byte, unsigned bool, wZero int32, bias []int32, cout, cin int, inZero int32, out Requant) *QPointwiseWeights {
-	tiles, groups := roundUp(cout, Tile)/Tile, (cin+3)/4
-	if n := tiles * groups * Tile * 4; mem == nil {
-		mem = make([]int16, n)
-	} else {
-		mem = mem[:n:n]
+// QPointwiseSize returns the memory PackQPointwiseIn packs the weights of
+// a quantized 1x1 convolution into: int16s, or, where the CPU has the VNNI
+// kernels, bytes.
+func QPointwiseSize(cout, cin int) (int16s, bytes int) {
+	n := roundUp(cout, Tile) * roundUp(cin, 4)
+	if packVNNI && cin%4 == 0 {
+		return 0, n
 	}
+	return n, 0
+}
+
+// PackQPointwiseIn is PackQPointwise with the packed weights in the memory
+// QPointwiseSize(cout, cin) asks for, zeroed (nil: newly allocated), so
+// that a model can keep all its weights in one block.
+func PackQPointwiseIn(mem16 []int16, mem8 []uint8, w []byte, unsigned bool, wZero int32, bias []int32, cout, cin int, inZero int32, out Requant) *QPointwiseWeights {
+	tiles, groups := roundUp(cout, Tile)/Tile, (cin+3)/4
+	n := tiles * groups * Tile * 4
 	p := &QPointwiseWeights{
 		Cin: cin, Cout: cout,
-		W:    mem,
 		Bias: make([]int32, tiles*Tile),
 		Out:  padRequant(out, tiles*Tile),
 	}
+	p.rq = requantTable(p.Out, cout)
+	if packVNNI && cin%4 == 0 {
+		if mem8 == nil {
+			mem8 = make([]uint8, n)
+		}
+		packVNNIWeights(p, mem8[:n:n], w, unsigned, wZero, bias, inZero)
+		return p
+	}
+	if mem16 == nil {
+		mem16 = make([]int16, n)
+	}
+	p.w16 = mem16[:n:n]
 	// value returns weight b less the zero point.
 	z := int16(wZero)
 	value := func(b byte) int16 { return int16(int8(b)) - z }
@@ -206,7 +282,7 @@ func PackQPointwiseIn(mem []int16, w []byte, unsigned bool, wZero int32, bias []
 	for t := range tiles {
 		n := min(Tile, cout-t*Tile)
 		var sums [Tile]int32
-		out := p.W[t*groups*Tile*4 : (t+1)*groups*Tile*4]
+		out := p.w16[t*groups*Tile*4 : (t+1)*groups*Tile*4]
 		var rows [Tile][]byte
 		for j := range n {
 			rows[j] = w[(t*Tile+j)*cin : (t*Tile+j+1)*cin]
@@ -239,12 +315,8 @@ func PackQPointwiseIn(mem []int16, w []byte, unsigned bool, wZero int32, bias []
 			}
 		}
 	}
-	p.rq = requantTable(p.Out, cout)
 	if packDot {
-		p.dot, p.dotOff = dotWeights(p.W)
-	}
-	if packVNNI && cin%4 == 0 {
-		vnniWeights(p)
+		p.dot, p.dotOff = dotWeights(p.w16)
 	}
 	return p
 }

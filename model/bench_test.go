@@ -51,16 +51,21 @@ func newArchMust(cfg Config) *Arch {
 	return a
 }
 
-// BenchmarkLoad times loading the default model: parse, dequantize, pack.
+// BenchmarkLoad times loading the default model: parse, then dequantize
+// and pack (float32) or pack the 8-bit weights as they are (int8).
 func BenchmarkLoad(b *testing.B) {
 	data, err := os.ReadFile(filepath.Join(shareddata.Dir(b), "models", "mobilenet_v2_1.0_224_quant.tflite"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.SetBytes(int64(len(data)))
-	for range b.N {
-		if _, err := Load(data); err != nil {
-			b.Fatal(err)
-		}
+	for _, p := range []Precision{Float32, Int8} {
+		b.Run(string(p), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, err := LoadAs(data, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

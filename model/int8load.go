@@ -166,12 +166,20 @@ func quantize(tf *tflite.Model, m *Model) (*int8Net, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The 1x1 layers' weights, nearly all of them, go in one arena.
-	size := kernels.QPointwiseSize(a.Head, a.Bottlenecks[len(a.Bottlenecks)-1].Out) + kernels.QPointwiseSize(m.Classes, a.Head)
-	for _, b := range a.Bottlenecks {
-		size += kernels.QPointwiseSize(b.Expanded(), b.In) + kernels.QPointwiseSize(b.Out, b.Expanded())
+	// The 1x1 layers' weights, nearly all of them, go in one arena, each
+	// at a 64-byte boundary.
+	bytes := 0
+	add := func(cout, cin int) {
+		n16, n8 := kernels.QPointwiseSize(cout, cin)
+		bytes += 2*n16 + n8 + 64
 	}
-	mem := newArena(size/2 + 4*16*len(a.Bottlenecks))
+	add(a.Head, a.Bottlenecks[len(a.Bottlenecks)-1].Out)
+	add(m.Classes, a.Head)
+	for _, b := range a.Bottlenecks {
+		add(b.Expanded(), b.In)
+		add(b.Out, b.Expanded())
+	}
+	mem := newArena(bytes / 4)
 	q, err := quantizeIn(tf, m, a, mem)
 	if err != nil {
 		mem.release()
@@ -184,7 +192,14 @@ func quantize(tf *tflite.Model, m *Model) (*int8Net, error) {
 // quantizeIn is quantize with the arena of the 1x1 layers' weights.
 func quantizeIn(tf *tflite.Model, m *Model, a *Arch, mem *arena) (*int8Net, error) {
 	pointwise := func(c *qconv, cout, cin int) *kernels.QPointwiseWeights {
-		return kernels.PackQPointwiseIn(mem.int16s(kernels.QPointwiseSize(cout, cin)), c.w, c.unsigned, c.wZero[0], c.bias, cout, cin, c.in.zero, c.out)
+		var m16 []int16
+		var m8 []uint8
+		if n16, n8 := kernels.QPointwiseSize(cout, cin); n16 > 0 {
+			m16 = mem.int16s(n16)
+		} else {
+			m8 = mem.bytes(n8)
+		}
+		return kernels.PackQPointwiseIn(m16, m8, c.w, c.unsigned, c.wZero[0], c.bias, cout, cin, c.in.zero, c.out)
 	}
 	q := &int8Net{}
 	i := 0
