@@ -187,3 +187,42 @@ func TestPackQPointwiseIn(t *testing.T) {
 		}
 	}
 }
+
+// packRow, where the CPU has one, writes and measures a row as the Go loop
+// of packVNNIWeights does: every length of row to past two chunks of 64,
+// both types of weight.
+func TestPackRow(t *testing.T) {
+	if packRow == nil {
+		t.Skip("no packRow on this CPU")
+	}
+	r := newRand("packrow")
+	for cin := 4; cin <= 200; cin += 4 {
+		for _, unsigned := range []bool{false, true} {
+			row := make([]uint8, cin+1)[1:] // unaligned
+			for i := range row {
+				row[i] = uint8(r.IntN(256))
+			}
+			zb := uint8(r.IntN(256))
+			groups := cin / 4
+			got, want := make([]uint8, groups*64+1), make([]uint8, groups*64+1)
+			got[len(got)-1], want[len(want)-1] = 0xa5, 0xa5
+			var sum, lo, hi int32 = 0, 255, -128
+			if unsigned {
+				hi = 0
+			}
+			for i, b := range row {
+				v := int32(int8(b))
+				if unsigned {
+					v = int32(b)
+				}
+				sum, lo, hi = sum+v, min(lo, v), max(hi, v)
+				want[i/4*64+i%4] = b - zb
+			}
+			s, l, h := packRow(got, row, zb, unsigned)
+			if s != sum || l != lo || h != hi || !slices.Equal(got, want) {
+				t.Fatalf("cin %d unsigned %v: sum, lo, hi %d %d %d, want %d %d %d; bytes equal %v",
+					cin, unsigned, s, l, h, sum, lo, hi, slices.Equal(got, want))
+			}
+		}
+	}
+}

@@ -69,9 +69,14 @@ func (p *QPointwiseWeights) Int16s() []int16 {
 	return p.w16
 }
 
-// packVNNI says whether PackQPointwise adds the weights of the VNNI GEMM:
-// on amd64 where the CPU has AVX512-VNNI.
+// packVNNI says whether PackQPointwise packs the weights for the VNNI
+// GEMMs: on amd64 where the CPU has AVX512-VNNI or AVX-VNNI.
 var packVNNI bool
+
+// packRow, where set (AVX-512), writes a row of 1x1 weights into its tile
+// as packVNNIWeights does and returns the sum, least and greatest of its
+// values as the file's type reads them.
+var packRow func(dst, row []uint8, zb uint8, unsigned bool) (sum, lo, hi int32)
 
 // The rows of a tile's table for the VNNI GEMM, Tile int32s each: the
 // folded bias; the left shift; the multiplier of each channel for the
@@ -106,16 +111,21 @@ func packVNNIWeights(p *QPointwiseWeights, mem []uint8, w []byte, unsigned bool,
 		t, j := o/Tile, o%Tile
 		row := w[o*cin : (o+1)*cin]
 		out := p.s8[t*groups*Tile*4+j*4:]
-		// The row written less the zero point, its sum, and the OR of
-		// its values plus 128, which exceeds 255 if one is not an int8.
+		// The row written less the zero point, its sum, and whether a
+		// value is not an int8 (the OR of the values plus 128 exceeds 255).
 		var sum, or int32
 		zb := uint8(z)
-		for g := range groups {
-			r, d := (*[4]byte)(row[4*g:]), (*[4]byte)(out[g*Tile*4:])
-			a, b, c, e := value[r[0]], value[r[1]], value[r[2]], value[r[3]]
-			sum += a + b + c + e
-			or |= (a + 128) | (b + 128) | (c + 128) | (e + 128)
-			d[0], d[1], d[2], d[3] = r[0]-zb, r[1]-zb, r[2]-zb, r[3]-zb
+		if packRow != nil {
+			s, lo, hi := packRow(out, row, zb, unsigned)
+			sum, or = s-int32(cin)*z, (lo-z+128)|(hi-z+128)
+		} else {
+			for g := range groups {
+				r, d := (*[4]byte)(row[4*g:]), (*[4]byte)(out[g*Tile*4:])
+				a, b, c, e := value[r[0]], value[r[1]], value[r[2]], value[r[3]]
+				sum += a + b + c + e
+				or |= (a + 128) | (b + 128) | (c + 128) | (e + 128)
+				d[0], d[1], d[2], d[3] = r[0]-zb, r[1]-zb, r[2]-zb, r[3]-zb
+			}
 		}
 		if uint32(or) > 255 {
 			lo, hi := value[row[0]], value[row[0]]
