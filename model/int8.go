@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"time"
 
 	"github.com/mbv2/mbv2/kernels"
 	"github.com/mbv2/mbv2/model/internal/tflite"
@@ -39,35 +40,45 @@ func quantized(tf *tflite.Model) bool {
 	return false
 }
 
-// int8Buffers are the 8-bit activations of an integer forward pass, and
-// the step its threads share.
+// int8Buffers are the 8-bit activations of an integer forward pass, sized
+// from the runner's plan, and the steps its threads share.
 type int8Buffers struct {
-	step int8Step
+	step     int8Step
+	band     int8Band
+	channels int8Channels
 
-	x, y   []uint8 // a bottleneck's input and output (the stem's output first)
-	e      []uint8 // expanded activations; the head's output
-	d      []uint8 // depthwise output
-	pooled []uint8 // [head]
-	logits []uint8 // [classes]
-	probs  []uint8 // [classes]
+	x, y    []uint8 // a bottleneck's input and output (the stem's output first, unless it streams)
+	e       []uint8 // a block's expanded tensor computed whole; the head's output
+	d       []uint8 // a block's depthwise output computed whole
+	pooled  []uint8 // [head]
+	logits  []uint8 // [classes]
+	probs   []uint8 // [classes]
+	scratch []int8Scratch
 }
 
-func newInt8Buffers(a *Arch) *int8Buffers {
-	xy := a.StemH * a.StemH * a.Stem
-	e, d := a.HeadH*a.HeadH*a.Head, 0
-	for _, b := range a.Bottlenecks {
-		xy = max(xy, b.OutH*b.OutW*b.Out)
-		e = max(e, b.H*b.W*b.Expanded())
-		d = max(d, b.OutH*b.OutW*b.Expanded())
-	}
+// int8Scratch is one thread's buffers for the streamed blocks.
+type int8Scratch struct {
+	ring  []uint8          // expanded rows, a ring of blockPlan.ring rows
+	strip []uint8          // depthwise output, one strip
+	times [3]time.Duration // expand (or stem), depthwise, project of the last block, in part 0 when timing
+}
+
+func newInt8Buffers(p *plan) *int8Buffers {
+	s := p.buffers()
 	// One populated mapping, as for the weights: the first pass would
-	// otherwise fault its 2.4 MB (at 1.0/224) in page by page.
-	mem := newArena((2*xy+e+d+a.Head+2*a.Classes)/4 + 7*16)
+	// otherwise fault its pages in one by one. Each piece is rounded up
+	// to 64 bytes.
+	n := 2*s.xy + s.e + s.d + s.head + 2*s.classes + p.threads*(s.ring+s.strip)
+	mem := newArena(n/4 + (7+2*p.threads)*16)
 	q := &int8Buffers{
-		x: mem.bytes(xy), y: mem.bytes(xy),
-		e: mem.bytes(e), d: mem.bytes(d),
-		pooled: mem.bytes(a.Head),
-		logits: mem.bytes(a.Classes), probs: mem.bytes(a.Classes),
+		x: mem.bytes(s.xy), y: mem.bytes(s.xy),
+		e: mem.bytes(s.e), d: mem.bytes(s.d),
+		pooled: mem.bytes(s.head),
+		logits: mem.bytes(s.classes), probs: mem.bytes(s.classes),
+		scratch: make([]int8Scratch, p.threads),
+	}
+	for i := range q.scratch {
+		q.scratch[i].ring, q.scratch[i].strip = mem.bytes(s.ring), mem.bytes(s.strip)
 	}
 	keep(mem, q)
 	return q
@@ -76,7 +87,8 @@ func newInt8Buffers(a *Arch) *int8Buffers {
 // forwardInt8 is Forward in integer arithmetic: rgb's bytes are the 8-bit
 // input as they are (MobileNetV2 files quantize the image with scale ~1/128
 // and zero point 127 or 128), and the probabilities are the exact values
-// of the 8-bit output, (q - zero point) * scale.
+// of the 8-bit output, (q - zero point) * scale. The bottlenecks run as the
+// plan says, as the float pass's do.
 func (r *Runner) forwardInt8(rgb []byte) []float32 {
 	a, q, buf := r.plan.Arch, r.m.q, r.q
 	run := func(s int8Step) {
@@ -84,21 +96,47 @@ func (r *Runner) forwardInt8(rgb []byte) []float32 {
 		r.team.run(&buf.step)
 	}
 	r.start()
-	run(int8Step{kind: qStem, dst: buf.x, src: rgb, h: a.Res, w: a.Res, stem: q.stem})
-	r.lap()
+	if !r.plan.blocks[0].fusesStem {
+		run(int8Step{kind: qStem, dst: buf.x, src: rgb, h: a.Res, w: a.Res, stem: q.stem})
+		r.lap()
+	}
 	x, y := buf.x, buf.y
-	for i, b := range a.Bottlenecks {
-		w := &q.blocks[i]
-		in := x
-		if b.T != 1 {
-			run(int8Step{kind: qPointwise, dst: buf.e, src: x, pixels: b.H * b.W, pointwise: w.expand})
+	for i := range r.plan.blocks {
+		b, w := &r.plan.blocks[i], &q.blocks[i]
+		switch b.schedule {
+		case streamed:
+			buf.band = int8Band{b: b, w: w, src: x, dst: y, scratch: buf.scratch, timing: r.timing}
+			if b.fusesStem {
+				buf.band.src, buf.band.stem, buf.band.res = rgb, q.stem, a.Res
+			}
+			r.team.run(&buf.band)
+			t := buf.scratch[0].times[:] // expand (or the stem), depthwise, project
+			if b.T == 1 && !b.fusesStem {
+				t = t[1:]
+			}
+			r.share(t)
+		case channelSplit:
+			buf.channels = int8Channels{b: b, w: w, src: x, expanded: buf.e, dst: buf.d, scratch: buf.scratch, timing: r.timing}
+			r.team.run(&buf.channels)
+			t := buf.scratch[0].times[:2] // expand, depthwise
+			if b.T == 1 {
+				t = t[1:]
+			}
+			r.share(t)
+			run(int8Step{kind: qPointwise, dst: y, src: buf.d, pixels: b.OutH * b.OutW, pointwise: w.project, shortcut: x, add: w.add})
 			r.lap()
-			in = buf.e
+		default:
+			in := x
+			if b.T != 1 {
+				run(int8Step{kind: qPointwise, dst: buf.e, src: x, pixels: b.H * b.W, pointwise: w.expand})
+				r.lap()
+				in = buf.e
+			}
+			run(int8Step{kind: qDepthwise, dst: buf.d, src: in, h: b.H, w: b.W, stride: b.Stride, depthwise: w.depthwise})
+			r.lap()
+			run(int8Step{kind: qPointwise, dst: y, src: buf.d, pixels: b.OutH * b.OutW, pointwise: w.project, shortcut: x, add: w.add})
+			r.lap()
 		}
-		run(int8Step{kind: qDepthwise, dst: buf.d, src: in, h: b.H, w: b.W, stride: b.Stride, depthwise: w.depthwise})
-		r.lap()
-		run(int8Step{kind: qPointwise, dst: y, src: buf.d, pixels: b.OutH * b.OutW, pointwise: w.project, shortcut: x, add: w.add})
-		r.lap()
 		x, y = y, x
 	}
 	hw := a.HeadH * a.HeadH
@@ -117,6 +155,111 @@ func (r *Runner) forwardInt8(rgb []byte) []float32 {
 	}
 	r.lap()
 	return r.probs
+}
+
+// int8Band is bandStep in integer arithmetic: a streamed bottleneck, each
+// part a band of output rows, a strip of rows at a time, the expanded rows
+// a strip reads in the part's ring. Every value is computed as layer by
+// layer, so the results are the same bits.
+type int8Band struct {
+	b        *blockPlan
+	w        *int8Block
+	src, dst []uint8               // the block's input (or the image, when it computes the stem) and output
+	stem     *kernels.QStemWeights // when the block computes the stem, of the res x res image
+	res      int
+	scratch  []int8Scratch // one per part
+	timing   bool
+}
+
+func (s *int8Band) size() int { return s.b.OutH }
+
+func (s *int8Band) run(part, from, to int) {
+	b, w, sc := s.b, s.w, &s.scratch[part]
+	e := b.Expanded()
+	_, top := kernels.SamePad(b.H, 3, b.Stride)
+	timing := part == 0 && s.timing
+	var t time.Time
+	lap := func(i int) {
+		if timing {
+			now := time.Now()
+			sc.times[i] += now.Sub(t)
+			t = now
+		}
+	}
+	if timing {
+		sc.times = [3]time.Duration{}
+		t = time.Now()
+	}
+	// Without a ring, the depthwise reads the block's input whole.
+	in, rows := s.src, b.H
+	if b.ring > 0 {
+		in, rows = sc.ring, b.ring
+	}
+	next := max(from*b.Stride-top, 0) // the next input row to expand
+	for y0 := from; y0 < to; y0 += b.strip {
+		y1 := min(y0+b.strip, to)
+		if b.ring > 0 {
+			// Expand (or compute with the stem) the input rows this strip
+			// reads that are not in the ring yet, over rows no strip
+			// reads any more.
+			end := min((y1-1)*b.Stride-top+2, b.H-1) + 1
+			for next < end {
+				i := next % b.ring
+				n := min(end-next, b.ring-i)
+				if s.stem != nil {
+					kernels.QStem(sc.ring[i*b.W*e:], s.src, s.res, s.res, next, next+n, s.stem)
+				} else {
+					kernels.QPointwise(sc.ring[i*b.W*e:(i+n)*b.W*e], s.src[next*b.W*b.In:(next+n)*b.W*b.In], n*b.W, w.expand, 0, e)
+				}
+				next += n
+			}
+			lap(0)
+		}
+		kernels.QDepthwise(sc.strip, in, b.H, b.W, b.Stride, rows, y0, y1, w.depthwise, 0, e)
+		lap(1)
+		n := (y1 - y0) * b.OutW
+		dst := s.dst[y0*b.OutW*b.Out : y1*b.OutW*b.Out]
+		kernels.QPointwise(dst, sc.strip[:n*e], n, w.project, 0, b.Out)
+		if w.add != nil {
+			kernels.QAddTensors(dst, dst, s.src[y0*b.OutW*b.Out:], w.add)
+		}
+		lap(2)
+	}
+}
+
+// int8Channels is channelStep in integer arithmetic: each part expands and
+// filters a range of tiles of the block's expanded channels, whole.
+type int8Channels struct {
+	b                  *blockPlan
+	w                  *int8Block
+	src, expanded, dst []uint8
+	scratch            []int8Scratch // one per part
+	timing             bool
+}
+
+func (s *int8Channels) size() int { return (s.b.Expanded() + kernels.Tile - 1) / kernels.Tile }
+
+func (s *int8Channels) run(part, from, to int) {
+	b, w := s.b, s.w
+	c0, c1 := from*kernels.Tile, min(to*kernels.Tile, b.Expanded())
+	timing := part == 0 && s.timing
+	var t time.Time
+	if timing {
+		t = time.Now()
+	}
+	in := s.src
+	if b.T != 1 {
+		kernels.QPointwise(s.expanded, s.src, b.H*b.W, w.expand, c0, c1)
+		in = s.expanded
+	}
+	if timing {
+		now := time.Now()
+		s.scratch[part].times[0], t = now.Sub(t), now
+	}
+	kernels.QDepthwise(s.dst, in, b.H, b.W, b.Stride, b.H, 0, b.OutH, w.depthwise, c0, c1)
+	if timing {
+		s.scratch[part].times[1] = time.Since(t)
+	}
 }
 
 // int8Step is a layer of the integer pass that the team's threads share:

@@ -192,27 +192,39 @@ func TestInt8Synthetic(t *testing.T) {
 			if len(spread) < 3 {
 				t.Fatalf("degenerate test model: logits %v", wantLogits)
 			}
-			for _, threads := range []int{1, 2} {
-				r, err := m.NewRunner(c.cfg.Res, threads)
-				if err != nil {
-					t.Fatal(err)
+			// Streamed (with strips as planned, and of one row: rings
+			// that wrap), split by channels where the plan says so, and
+			// layer by layer: the same bits on any thread count.
+			defaultStrip := stripBytes
+			defer func() { stripBytes = defaultStrip }()
+			for _, mode := range []string{"streamed", "one-row strips", "layer by layer"} {
+				stripBytes = defaultStrip
+				if mode == "one-row strips" {
+					stripBytes = 1
 				}
-				probs := r.Forward(rgb)
-				shift := int64(0)
-				if c.tf2 {
-					shift = 128
-				}
-				for j, v := range r.q.logits {
-					if int64(v)-shift != wantLogits[j] {
-						t.Fatalf("threads %d: logit %d = %d, reference %d (all: %v vs %v)", threads, j, int64(v)-shift, wantLogits[j], r.q.logits, wantLogits)
+				for _, threads := range []int{1, 2, 3} {
+					r, err := m.NewRunner(c.cfg.Res, threads)
+					if err != nil {
+						t.Fatal(err)
 					}
-				}
-				for j, p := range probs {
-					if p != float32(want[j])/256 {
-						t.Fatalf("threads %d: probability %d = %v, reference %d/256", threads, j, p, want[j])
+					r.SetLayerwise(mode == "layer by layer")
+					probs := r.Forward(rgb)
+					shift := int64(0)
+					if c.tf2 {
+						shift = 128
 					}
+					for j, v := range r.q.logits {
+						if int64(v)-shift != wantLogits[j] {
+							t.Fatalf("%s, threads %d: logit %d = %d, reference %d (all: %v vs %v)", mode, threads, j, int64(v)-shift, wantLogits[j], r.q.logits, wantLogits)
+						}
+					}
+					for j, p := range probs {
+						if p != float32(want[j])/256 {
+							t.Fatalf("%s, threads %d: probability %d = %v, reference %d/256", mode, threads, j, p, want[j])
+						}
+					}
+					r.Close()
 				}
-				r.Close()
 			}
 		})
 	}

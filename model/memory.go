@@ -28,10 +28,10 @@ func (a *Arch) StreamedActivationBytes(threads int) []int64 {
 }
 
 // Int8ActivationBytes returns the live bytes of each layer of Layers in
-// the integer forward pass, which runs layer by layer: a byte an
-// activation.
-func (a *Arch) Int8ActivationBytes() []int64 {
-	return newPlan(a, 1, true, 1).activationBytes()
+// the integer forward pass on the given number of threads: as
+// StreamedActivationBytes, a byte an activation.
+func (a *Arch) Int8ActivationBytes(threads int) []int64 {
+	return newPlan(a, min(max(threads, 1), maxThreads), false, 1).activationBytes()
 }
 
 // ActivationBytes returns the live bytes of each layer of Layers under the

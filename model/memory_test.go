@@ -132,17 +132,31 @@ func TestRunnerMemory(t *testing.T) {
 	}
 }
 
-// TestInt8RunnerMemory checks the report of a runner of the integer pass:
-// layer by layer, a byte a value, its peak at the second block's depthwise.
+// TestInt8RunnerMemory checks the report of a runner of the integer pass,
+// which streams as the float pass does, a byte a value: its peak is the
+// stem streaming into the first block, the image (224x224x3), the block's
+// output (112x112x16) and each thread's ring of 38 stem rows and strip of
+// 36 depthwise rows (112x32 each), with strips of up to 256 KB.
 func TestInt8RunnerMemory(t *testing.T) {
 	m, err := SyntheticInt8(Config{Width: 1, Res: 224, Classes: 1001}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _ := m.NewRunner(224, 2)
-	defer r.Close()
-	if p := slices.Max(r.ActivationBytes()); p != 112*112*96+56*56*96 {
-		t.Errorf("int8: peak %d bytes live, want %d", p, 112*112*96+56*56*96)
+	for threads, want := range map[int]int64{
+		1: 224*224*3 + 112*112*16 + (38+36)*112*32,
+		2: 224*224*3 + 112*112*16 + 2*(38+36)*112*32,
+	} {
+		r, _ := m.NewRunner(224, threads)
+		if p := slices.Max(r.ActivationBytes()); p != want {
+			t.Errorf("int8, %d threads: peak %d bytes live, want %d", threads, p, want)
+		}
+		// Layer by layer, as before streaming: the second block's expanded
+		// input and depthwise output.
+		r.SetLayerwise(true)
+		if p := slices.Max(r.ActivationBytes()); p != 112*112*96+56*56*96 {
+			t.Errorf("int8 layer by layer: peak %d bytes live, want %d", p, 112*112*96+56*56*96)
+		}
+		r.Close()
 	}
 }
 

@@ -76,10 +76,9 @@ func (m *Model) NewRunner(res, threads int) (*Runner, error) {
 	}
 	r.times = make([]time.Duration, len(r.layers))
 	if m.q != nil {
-		// The integer pass runs layer by layer, each layer split over the
-		// threads, a byte a value.
-		r.plan = newPlan(a, r.team.threads, true, 1)
-		r.q = newInt8Buffers(a)
+		// The integer pass follows the same plans, a byte a value.
+		r.plan = newPlan(a, r.team.threads, false, 1)
+		r.q = newInt8Buffers(r.plan)
 		r.logits, r.probs = make([]float32, a.Classes), make([]float32, a.Classes)
 		return r, nil
 	}
@@ -125,9 +124,12 @@ func grow(buf *[]float32, n int) {
 // materialising its expanded tensors whole, instead of streaming it in
 // strips; for comparison, the results are the same.
 func (r *Runner) SetLayerwise(on bool) {
-	if r.q == nil {
-		r.setPlan(newPlan(r.plan.Arch, r.team.threads, on, float32Bytes))
+	if r.q != nil {
+		r.plan = newPlan(r.plan.Arch, r.team.threads, on, 1)
+		r.q = newInt8Buffers(r.plan)
+		return
 	}
+	r.setPlan(newPlan(r.plan.Arch, r.team.threads, on, float32Bytes))
 }
 
 // Close stops the runner's threads.

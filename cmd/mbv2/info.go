@@ -224,7 +224,7 @@ func describeArch(a *model.Arch, threads int) modelInfo {
 	}
 
 	info.Int8WeightBytes = a.Int8WeightBytes()
-	int8Bytes := a.Int8ActivationBytes()
+	int8Bytes := a.Int8ActivationBytes(threads)
 	for i, l := range a.Layers() {
 		if int8Bytes[i] > info.Int8PeakBytes {
 			info.Int8PeakBytes, info.Int8PeakLayer = int8Bytes[i], l.Name
@@ -303,6 +303,6 @@ func printInfo(w io.Writer, info modelInfo) {
 	fmt.Fprintf(w, "peak activations %d bytes (%.2f MB) at %s; layer by layer %d bytes (%.2f MB) at %s\n",
 		info.PeakBytes, float64(info.PeakBytes)/1e6, info.PeakLayer,
 		info.LayerwisePeakBytes, float64(info.LayerwisePeakBytes)/1e6, info.LayerwisePeakLayer)
-	fmt.Fprintf(w, "int8: weights %d bytes (%.2f MB), peak activations %d bytes (%.2f MB) at %s, layer by layer; this run's precision %s\n",
+	fmt.Fprintf(w, "int8: weights %d bytes (%.2f MB), peak activations %d bytes (%.2f MB) at %s, streamed; this run's precision %s\n",
 		info.Int8WeightBytes, float64(info.Int8WeightBytes)/1e6, info.Int8PeakBytes, float64(info.Int8PeakBytes)/1e6, info.Int8PeakLayer, info.Precision)
 }

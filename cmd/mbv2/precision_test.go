@@ -37,8 +37,8 @@ func TestBenchInt8(t *testing.T) {
 	var r benchResult
 	benchJSON(t, &r, "--precision", "int8", "--width", "0.35", "--res", "64", "--iters", "2")
 	a, _ := model.NewArch(model.Config{Width: 0.35, Res: 64, Classes: 1001})
-	if r.Precision != "int8" || r.PeakBytes != slices.Max(a.Int8ActivationBytes()) || r.Latency.Median <= 0 {
-		t.Errorf("precision %q, peak %d (want %d), latency %+v", r.Precision, r.PeakBytes, slices.Max(a.Int8ActivationBytes()), r.Latency)
+	if r.Precision != "int8" || r.PeakBytes != slices.Max(a.Int8ActivationBytes(1)) || r.Latency.Median <= 0 {
+		t.Errorf("precision %q, peak %d (want %d), latency %+v", r.Precision, r.PeakBytes, slices.Max(a.Int8ActivationBytes(1)), r.Latency)
 	}
 	benchJSON(t, &r, "--width", "0.35", "--res", "64", "--iters", "1")
 	if r.Precision != "float32" {
