@@ -417,3 +417,59 @@ func TestQSoftmax(t *testing.T) {
 		}
 	}
 }
+
+// TestQDepthwiseRanges runs QDepthwise as the forward pass's threads and
+// strips call it: output rows [y0, y1) from a ring of the rows they read,
+// channels [c0, c1) from a tile boundary, into an unaligned dst; every set must
+// give generic's bytes there and leave the other channels alone.
+func TestQDepthwiseRanges(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for range 120 {
+		h, w, ch, stride := 1+r.IntN(12), 1+r.IntN(24), 1+r.IntN(220), 1+r.IntN(2)
+		perChannel := r.IntN(2) == 0
+		c := newQCase(r, 9*ch, ch, 9, perChannel)
+		if r.IntN(3) == 0 {
+			c.loud()
+		}
+		wt := PackQDepthwise(c.w, c.unsigned, c.wZero, c.bias, ch, c.inZero, c.out)
+		oh, ow := outSize(h, stride), outSize(w, stride)
+		y0 := r.IntN(oh)
+		y1 := y0 + 1 + r.IntN(oh-y0)
+		c0 := Tile * r.IntN((ch+Tile-1)/Tile)
+		c1 := min(c0+Tile*(1+r.IntN(8)), ch) // a thread's share ends at a tile or at ch
+		// The input rows [first, last] that [y0, y1) read, in a ring of rows
+		// rows (at least their count), at an odd offset.
+		top := samePadBefore(h, stride)
+		first, last := max(y0*stride-top, 0), min((y1-1)*stride-top+2, h-1)
+		rows := min(last-first+1+r.IntN(3), h)
+		src := randomBytes(r, h*w*ch)
+		ring := make([]uint8, rows*w*ch+1)[1:]
+		for iy := first; iy <= last; iy++ {
+			copy(ring[(iy%rows)*w*ch:(iy%rows+1)*w*ch], src[iy*w*ch:])
+		}
+		n := (y1 - y0) * ow * ch
+		run := func(set string) []uint8 {
+			useSet(t, set)
+			off := 1 + r.IntN(63)
+			dst := make([]uint8, off+n+8)
+			for i := range dst {
+				dst[i] = 0xa5
+			}
+			QDepthwise(dst[off:off+n], ring, h, w, stride, rows, y0, y1, wt, c0, c1)
+			return dst[off:]
+		}
+		want := run("generic")
+		for _, set := range Sets() {
+			got := run(set)
+			if i := firstDiff(got, want); i >= 0 {
+				t.Fatalf("set %s, h %d w %d c %d stride %d rows %d, rows [%d, %d) channels [%d, %d): [%d] = %d, generic %d",
+					set, h, w, ch, stride, rows, y0, y1, c0, c1, i, got[i], want[i])
+			}
+		}
+		for i := 0; i < n; i++ {
+			if k := i % ch; (k < c0 || k >= c1) && want[i] != 0xa5 {
+				t.Fatalf("h %d w %d c %d: channels [%d, %d) wrote channel %d", h, w, ch, c0, c1, k)
+			}
+		}
+	}
+}
