@@ -59,6 +59,7 @@ func qdepthwiseAVX2(dst, src []uint8, h, w, stride, rows, y0, y1 int, wt *QDepth
 
 func qdepthwise16AVX2(dst, src []uint8, h, w, stride, rows, y0, y1 int, wt *QDepthwiseWeights, c0, c1 int) {
 	c := wt.C
+	pairs, bias16, rq16 := wt.layout16()
 	_, padTop := SamePad(h, 3, stride)
 	ow, padLeft := SamePad(w, 3, stride)
 	for oy := y0; oy < y1; oy++ {
@@ -68,7 +69,7 @@ func qdepthwise16AVX2(dst, src []uint8, h, w, stride, rows, y0, y1 int, wt *QDep
 				r[ky] = &src[(iy%rows)*w*c]
 			}
 		}
-		qdw3x3x16AVX2(&dst[(oy-y0)*ow*c], r[0], r[1], r[2], &wt.zp[0], &wt.pairs[0], &wt.bias16[0], &wt.rq16[0],
+		qdw3x3x16AVX2(&dst[(oy-y0)*ow*c], r[0], r[1], r[2], &wt.zp[0], &pairs[0], &bias16[0], &rq16[0],
 			w, ow, stride, padLeft, c, c0, c1, wt.Out.Zero, wt.Out.Lo, wt.Out.Hi)
 	}
 }

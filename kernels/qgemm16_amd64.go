@@ -30,10 +30,10 @@ func qpointwiseAVX2(dst, src []uint8, pixels int, w *QPointwiseWeights, c0, c1 i
 		qpointwiseGeneric(dst, src, pixels, w, c0, c1)
 		return
 	}
-	groups, w16 := cin/4, w.Int16s()
+	groups, w16, rq := cin/4, w.Int16s(), w.requant()
 	for t := c0 / Tile; t*Tile < c1; t++ {
 		n := min(Tile, c1-t*Tile)
-		qgemm16AVX2(&dst[t*Tile], &src[0], &w16[t*groups*Tile*4], &w.Bias[t*Tile], &w.rq[t*6*Tile],
+		qgemm16AVX2(&dst[t*Tile], &src[0], &w16[t*groups*Tile*4], &w.Bias[t*Tile], &rq[t*6*Tile],
 			pixels, cin, cout, groups, n, w.Out.Zero, w.Out.Lo, w.Out.Hi)
 	}
 }

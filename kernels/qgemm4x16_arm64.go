@@ -45,12 +45,12 @@ func qpointwiseNEON(dst, src []uint8, pixels int, w *QPointwiseWeights, c0, c1 i
 		qpointwiseGeneric(dst, src, pixels, w, c0, c1)
 		return
 	}
-	rqs := rqStride(w.rq, len(w.Bias))
+	rqs := rqStride(w.requant(), len(w.Bias))
 	chunk := max(4, pwChunk/max(cin, 1)/4*4)
 	for p0 := 0; p0 < pixels; p0 += chunk {
 		np := min(chunk, pixels-p0)
 		for t := c0 / Tile; t*Tile < c1; t++ {
-			d, s, b, rq := &dst[p0*cout+t*Tile], &src[p0*cin], &w.Bias[t*Tile], &w.rq[t*rqs]
+			d, s, b, rq := &dst[p0*cout+t*Tile], &src[p0*cin], &w.Bias[t*Tile], &w.requant()[t*rqs]
 			n, k := min(Tile, c1-t*Tile), t*groups*Tile*4
 			if qneonDot && w.dot != nil {
 				qgemm4x16DotNEON(d, s, &w.dot[k], b, rq, np, cin, cout, n, w.dotOff, w.Out.Zero, w.Out.Lo, w.Out.Hi)

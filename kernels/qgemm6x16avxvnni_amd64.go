@@ -39,7 +39,7 @@ func qpointwiseAVXVNNI(dst, src []uint8, pixels int, w *QPointwiseWeights, c0, c
 				}
 				rs = &sums[0]
 			}
-			qgemm6x16AVXVNNI(&dst[p0*cout+t*Tile], &src[p0*cin], &w.s8[t*groups*Tile*4], &w.vt[t*vnniRows*Tile], &w.rq[t*6*Tile], rs,
+			qgemm6x16AVXVNNI(&dst[p0*cout+t*Tile], &src[p0*cin], &w.s8[t*groups*Tile*4], &w.vt[t*vnniRows*Tile], &w.requant()[t*6*Tile], rs,
 				n, cin, cout, groups, min(Tile, c1-t*Tile), w.Out.Zero, w.Out.Lo, w.Out.Hi)
 		}
 	}

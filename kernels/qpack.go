@@ -32,9 +32,11 @@ type QPointwiseWeights struct {
 	w16     []int16
 	w16Once sync.Once
 
-	// The requantization of each tile as the SIMD kernels apply it
-	// (see requantTable): [tiles][6][Tile].
-	rq []int32
+	// The requantization of each tile as the AVX2 and NEON kernels apply
+	// it (see requantTable): [tiles][6][Tile]; made on first use (Requant)
+	// where the weights are packed for VNNI.
+	rq     []int32
+	rqOnce sync.Once
 
 	// For the NEON udot GEMM (packDot): W + dotOff as bytes, laid out as W.
 	dot    []uint8
@@ -48,6 +50,16 @@ type QPointwiseWeights struct {
 	vt      []int32
 	offsets []bool
 	left    bool // some channel has a left shift
+}
+
+// requant returns the requantization table of the AVX2 and NEON kernels.
+func (p *QPointwiseWeights) requant() []int32 {
+	p.rqOnce.Do(func() {
+		if p.rq == nil {
+			p.rq = requantTable(p.Out, p.Cout)
+		}
+	})
+	return p.rq
 }
 
 // Int16s returns the weights less their zero point, laid out for the
@@ -265,7 +277,6 @@ func PackQPointwiseIn(mem16 []int16, mem8 []uint8, w []byte, unsigned bool, wZer
 		Bias: make([]int32, tiles*Tile),
 		Out:  padRequant(out, tiles*Tile),
 	}
-	p.rq = requantTable(p.Out, cout)
 	if packVNNI && cin%4 == 0 {
 		if mem8 == nil {
 			mem8 = make([]uint8, n)
@@ -277,6 +288,7 @@ func PackQPointwiseIn(mem16 []int16, mem8 []uint8, w []byte, unsigned bool, wZer
 		mem16 = make([]int16, n)
 	}
 	p.w16 = mem16[:n:n]
+	p.rq = requantTable(p.Out, cout)
 	// value returns weight b less the zero point.
 	z := int16(wZero)
 	value := func(b byte) int16 { return int16(int8(b)) - z }
@@ -353,6 +365,7 @@ type QDepthwiseWeights struct {
 	pairs  []int16 // [blocks][5 pairs][0-3, 8-11, 4-7, 12-15][2 taps]
 	bias16 []int32 // [blocks][16]
 	rq16   []int32 // [blocks][6][16]
+	once16 sync.Once
 
 	// The same for the AVX-512 kernel, 32 channels a block (zmmOrder):
 	// nil unless packVNNI.
@@ -394,6 +407,30 @@ func PackQDepthwise(w []byte, unsigned bool, wZero []int32, bias []int32, c int,
 		}
 	}
 	copy(p.Bias, bias)
+	if !packVNNI {
+		p.pack16()
+	}
+	if packVNNI {
+		p.pack32()
+	}
+	return p
+}
+
+// layout16 returns p's weights, folded biases and requantization in the
+// layout of the AVX2 kernel of 16 channels a block (pairs, bias16, rq16):
+// packed at load unless the weights were packed for the AVX-512 kernel,
+// then on first use.
+func (p *QDepthwiseWeights) layout16() (pairs []int16, bias16, rq16 []int32) {
+	p.once16.Do(func() {
+		if p.pairs == nil {
+			p.pack16()
+		}
+	})
+	return p.pairs, p.bias16, p.rq16
+}
+
+func (p *QDepthwiseWeights) pack16() {
+	cp, inZero := len(p.Bias), p.InZero
 	blocks := cp / Tile
 	p.pairs, p.bias16, p.rq16 = make([]int16, blocks*5*32), make([]int32, cp), make([]int32, 6*cp)
 	for b := range blocks {
@@ -418,10 +455,6 @@ func PackQDepthwise(w []byte, unsigned bool, wZero []int32, bias []int32, c int,
 			}
 		}
 	}
-	if packVNNI {
-		p.pack32()
-	}
-	return p
 }
 
 // pack32 lays out p's weights, folded biases and requantization for the

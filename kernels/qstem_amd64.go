@@ -21,7 +21,7 @@ func qstemAVX2(dst, src []uint8, h, w, y0, y1 int, wt *QStemWeights) {
 			gatherStemTaps(rows[:], src, h, w, oy, x0, n, uint8(wt.InZero))
 			out := dst[((oy-y0)*ow+x0)*c:]
 			for t := 0; t*Tile < c; t++ {
-				qgemm16AVX2(&out[t*Tile], &rows[0], &g.Int16s()[t*stemK/4*Tile*4], &g.Bias[t*Tile], &g.rq[t*6*Tile],
+				qgemm16AVX2(&out[t*Tile], &rows[0], &g.Int16s()[t*stemK/4*Tile*4], &g.Bias[t*Tile], &g.requant()[t*6*Tile],
 					n, stemK, c, stemK/4, min(Tile, c-t*Tile), g.Out.Zero, g.Out.Lo, g.Out.Hi)
 			}
 		}
