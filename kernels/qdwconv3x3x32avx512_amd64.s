@@ -22,8 +22,8 @@
 //	taps-72(SP)	the 9 tap addresses of the current pixel
 //	Z5, Z6	the accumulators lo and hi; Z1-Z4 temporaries
 //	Z26	the output zero point in every int16 lane; Z27 lo, Z28 hi
-//	Z29	2^30 in each 64-bit lane
-//	K1	the block's channels; K3 the odd int32 lanes
+//	Z29	-2^30 in each 64-bit lane; Z31 the permutation ·evenOdd
+//	K1	the block's channels; K4, K5 temporaries
 
 // TAPADDR stores the address of tap (row, kx) of the pixel at slot: the
 // row's input at column R8+kx, or zp when the row is nil or the column
@@ -51,26 +51,41 @@
 	VPDPWSSD    off(R13), Z3, Z5; \
 	VPDPWSSD    (off+64)(R13), Z4, Z6
 
-// REQUANT requantizes v, the 16 sums of half h (0 lo, 64 hi) of the block,
-// as qgemm16AVX2 does (qavx2_amd64.h), in 16 lanes, with vpshufd, which
-// runs on every vector pipe, to move the odd lanes down; the zero point and
-// clamp come after the packing.
+// REQUANT requantizes v, the 16 sums of half h (0 lo, 576 hi) of the
+// block, as qgemm12x32vnni_amd64.s does: TFLite's two roundings in one,
+//	floor((P + 2^30 + 2^(right+30) - 2^31*(P < -2^30)) / 2^(31+right))
+// for the product P of v << left and the multiplier, in 64-bit lanes, the
+// even lanes' in place and the odd ones' (moved down by vpshufd) in Z2,
+// joined by a permutation. The zero point and clamp come after the packing.
 #define REQUANT(v, h) \
-	VPSLLVD   (128+h)(DX), v, v; \
-	VPMULDQ   h(DX), v, Z2; \
-	VPSHUFD   $0xF5, h(DX), Z1; \
-	VPSHUFD   $0xF5, v, v; \
-	VPMULDQ   Z1, v, v; \
-	VPADDQ    Z29, Z2, Z2; \
-	VPADDQ    Z29, v, v; \
-	VPSRLQ    $31, Z2, Z2; \
-	VPADDQ    v, v, v; \
-	VPBLENDMD v, Z2, K3, v; \
-	VPSRLD    $31, v, Z1; \
-	VPMINUD   (384+h)(DX), Z1, Z1; \
-	VPSUBD    Z1, v, v; \
-	VPADDD    (640+h)(DX), v, v; \
-	VPSRAVD   (256+h)(DX), v, v
+	VPSLLVD  (h+RQLEFT)(DX), v, v; \
+	VPSHUFD  $0xF5, v, Z2; \
+	VPMULDQ  (h+RQMULT)(DX), v, v; \
+	VPMULDQ  (h+RQMULTODD)(DX), Z2, Z2; \
+	VPCMPQ   $1, Z29, v, K4; \
+	VPCMPQ   $1, Z29, Z2, K5; \
+	VPADDQ   (h+RQCEVEN)(DX), v, v; \
+	VPADDQ   (h+RQCODD)(DX), Z2, Z2; \
+	VPSUBQ   (h+RQFEVEN)(DX), v, K4, v; \
+	VPSUBQ   (h+RQFODD)(DX), Z2, K5, Z2; \
+	VPSRAVQ  (h+RQSHEVEN)(DX), v, v; \
+	VPSRAVQ  (h+RQSHODD)(DX), Z2, Z2; \
+	VPERMT2D Z2, Z31, v
+
+// The rows of a half's requantization table (rq32: 16 lanes each): the
+// left shift; the multiplier of the even lanes and of the odd ones, each
+// in the low half of a 64-bit lane; the rounding constants C and F, and
+// the right shifts (31+right), 64-bit, of the even and the odd lanes.
+#define RQLEFT 0
+#define RQMULT 64
+#define RQMULTODD 128
+#define RQCEVEN 192
+#define RQCODD 256
+#define RQFEVEN 320
+#define RQFODD 384
+#define RQSHEVEN 448
+#define RQSHODD 512
+#define RQHI 576
 
 // func qdw3x3x32AVX512(dst, r0, r1, r2, zp *uint8, pairs *int16, bias32, rq32 *int32, w, ow, stride, padL, C, c0, c1 int, zero, lo, hi int32)
 TEXT ·qdw3x3x32AVX512(SB), NOSPLIT, $72-132
@@ -84,10 +99,9 @@ TEXT ·qdw3x3x32AVX512(SB), NOSPLIT, $72-132
 	VPBROADCASTW DX, Z27
 	MOVL         hi+128(FP), DX
 	VPBROADCASTW DX, Z28
-	MOVQ         $0x40000000, DX
+	MOVQ         $-0x40000000, DX
 	VPBROADCASTQ DX, Z29
-	MOVL         $0xAAAA, DX
-	KMOVW        DX, K3
+	VMOVDQU32    ·evenOdd(SB), Z31
 	XORQ         CX, CX
 
 pixel:
@@ -118,14 +132,14 @@ block:
 	BZHIQ   R12, R11, R11
 	KMOVD   R11, K1
 
-	// R13 = pairs + c*20 bytes, R14 = bias32 + c*4, DX = rq32 + c*24
+	// R13 = pairs + c*20 bytes, R14 = bias32 + c*4, DX = rq32 + c*36
 	LEAQ      (BX)(BX*4), R13
 	SHLQ      $2, R13
 	ADDQ      pairs+40(FP), R13
 	MOVQ      bias32+48(FP), R14
 	LEAQ      (R14)(BX*4), R14
-	LEAQ      (BX)(BX*2), DX
-	SHLQ      $3, DX
+	LEAQ      (BX)(BX*8), DX
+	SHLQ      $2, DX
 	ADDQ      rq32+56(FP), DX
 	VMOVDQU32 (R14), Z5
 	VMOVDQU32 64(R14), Z6
@@ -135,7 +149,7 @@ block:
 	PAIR(taps-24, taps-16, 384)
 	PAIR(taps-8, taps-8, 512)
 	REQUANT(Z5, 0)
-	REQUANT(Z6, 64)
+	REQUANT(Z6, RQHI)
 
 	// 32 int32 to 32 int16 in channel order, plus the zero point,
 	// clamped and stored as bytes: exact, as in qgemm16_amd64.s.
@@ -171,7 +185,7 @@ block:
 //	Z16-Z25	the block's weights, lo and hi of each pair of taps
 //	Z14, Z15	the block's biases, lo and hi
 //	Z5, Z6	the accumulators; Z1-Z4 temporaries; Z30 zeros
-//	Z26-Z29, K1, K3	as in qdw3x3x32AVX512
+//	Z26-Z29, Z31, K1, K4, K5	as in qdw3x3x32AVX512
 
 // RPAIR adds the products of the taps at a0 and a1 (wlo, whi their
 // weights) to Z5, Z6.
@@ -197,10 +211,9 @@ TEXT ·qdw3x3x32rowAVX512(SB), NOSPLIT, $0-124
 	VPBROADCASTW DX, Z27
 	MOVL         hi+120(FP), DX
 	VPBROADCASTW DX, Z28
-	MOVQ         $0x40000000, DX
+	MOVQ         $-0x40000000, DX
 	VPBROADCASTQ DX, Z29
-	MOVL         $0xAAAA, DX
-	KMOVW        DX, K3
+	VMOVDQU32    ·evenOdd(SB), Z31
 	VPXORD       Z30, Z30, Z30
 
 rblock:
@@ -231,9 +244,9 @@ rblock:
 	MOVQ      bias32+64(FP), R15
 	VMOVDQU32 (R15)(BX*4), Z14
 	VMOVDQU32 64(R15)(BX*4), Z15
-	// DX = rq32 + c*24
-	LEAQ (BX)(BX*2), DX
-	SHLQ $3, DX
+	// DX = rq32 + c*36
+	LEAQ (BX)(BX*8), DX
+	SHLQ $2, DX
 	ADDQ rq32+72(FP), DX
 
 	MOVQ p0+8(FP), R8
@@ -259,7 +272,7 @@ rpixel:
 	VPDPWSSD    Z24, Z3, Z5
 	VPDPWSSD    Z25, Z4, Z6
 	REQUANT(Z5, 0)
-	REQUANT(Z6, 64)
+	REQUANT(Z6, RQHI)
 	VPACKSSDW   Z6, Z5, Z5
 	VPADDSW     Z26, Z5, Z5
 	VPMAXSW     Z27, Z5, Z5

@@ -371,7 +371,7 @@ type QDepthwiseWeights struct {
 	// nil unless packVNNI.
 	pairs32 []int16 // [blocks][5 pairs][32][2 taps]
 	bias32  []int32 // [blocks][32]
-	rq32    []int32 // [blocks][6][32]
+	rq32    []int32 // [blocks][2 halves][9 rows][16] (qdwconv3x3x32avx512_amd64.s)
 }
 
 // zmmOrder is the channel order, within a block of 32, of the two
@@ -462,7 +462,7 @@ func (p *QDepthwiseWeights) pack16() {
 func (p *QDepthwiseWeights) pack32() {
 	cp := roundUp(p.C, Tile)
 	blocks := roundUp(p.C, 32) / 32
-	p.pairs32, p.bias32, p.rq32 = make([]int16, blocks*5*64), make([]int32, blocks*32), make([]int32, blocks*6*32)
+	p.pairs32, p.bias32, p.rq32 = make([]int16, blocks*5*64), make([]int32, blocks*32), make([]int32, blocks*2*9*16)
 	for b := range blocks {
 		for i, j := range zmmOrder {
 			ch := b*32 + j
@@ -476,9 +476,23 @@ func (p *QDepthwiseWeights) pack32() {
 				fold -= p.InZero * int32(w)
 			}
 			p.bias32[b*32+i] = fold
-			for row := range 6 {
-				p.rq32[(b*6+row)*32+i] = p.rq[(ch/Tile*6+row)*Tile+ch%Tile]
+			// The table of the half of lane i (see REQUANT): as the VNNI
+			// GEMM's (vnniTable), the rounding division folded into the
+			// rounding of the doubling high product.
+			half, l := p.rq32[(b*2+i/16)*9*16:], i%16
+			setQ := func(row int, v int64) { // int64 l/2 of row
+				half[row*16+l-l%2], half[row*16+l-l%2+1] = int32(v), int32(v>>32)
 			}
+			right := int64(max(-p.Out.Shift[ch], 0))
+			half[l] = max(p.Out.Shift[ch], 0)
+			half[(1+l%2)*16+l-l%2] = p.Out.Mult[ch]
+			c, f := int64(1)<<30, int64(0)
+			if right > 0 {
+				c, f = c+int64(1)<<(right+30), 1<<31
+			}
+			setQ(3+l%2, c)
+			setQ(5+l%2, f)
+			setQ(7+l%2, 31+right)
 		}
 	}
 }
