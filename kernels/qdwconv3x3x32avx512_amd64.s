@@ -184,18 +184,18 @@ block:
 //	table; R15 a temporary
 //	Z16-Z25	the block's weights, lo and hi of each pair of taps
 //	Z14, Z15	the block's biases, lo and hi
-//	Z5, Z6	the accumulators; Z1-Z4 temporaries; Z30 zeros
+//	Z5, Z6 and Z7, Z8	the accumulators; Z1-Z4 temporaries; Z30 zeros
 //	Z26-Z29, Z31, K1, K4, K5	as in qdw3x3x32AVX512
 
-// RPAIR adds the products of the taps at a0 and a1 (wlo, whi their
-// weights) to Z5, Z6.
-#define RPAIR(a0, a1, wlo, whi) \
+// RPAIR adds (op VPDPWSSD) or sets (op VPMADDWD) alo, ahi to the products
+// of the taps at a0 and a1 (wlo, whi their weights).
+#define RPAIR(op, a0, a1, wlo, whi, alo, ahi) \
 	VPMOVZXBW.Z a0, K1, Z1; \
 	VPMOVZXBW.Z a1, K1, Z2; \
 	VPUNPCKLWD  Z2, Z1, Z3; \
 	VPUNPCKHWD  Z2, Z1, Z4; \
-	VPDPWSSD    wlo, Z3, Z5; \
-	VPDPWSSD    whi, Z4, Z6
+	op          wlo, Z3, alo; \
+	op          whi, Z4, ahi
 
 // func qdw3x3x32rowAVX512(dst, p0, p1, p2 *uint8, adv0, adv1, adv2 int, pairs *int16, bias32, rq32 *int32, n, C, c0, c1 int, zero, lo, hi int32)
 TEXT ·qdw3x3x32rowAVX512(SB), NOSPLIT, $0-124
@@ -262,15 +262,19 @@ rblock:
 rpixel:
 	VMOVDQA32 Z14, Z5
 	VMOVDQA32 Z15, Z6
-	RPAIR((R8), (R8)(R9*1), Z16, Z17)
-	RPAIR((R8)(R9*2), (R10), Z18, Z19)
-	RPAIR((R10)(R9*1), (R10)(R9*2), Z20, Z21)
-	RPAIR((R11), (R11)(R9*1), Z22, Z23)
+	// Two chains of sums, Z5, Z6 and Z7, Z8, so that fewer of them wait
+	// on the one before
+	RPAIR(VPDPWSSD, (R8), (R8)(R9*1), Z16, Z17, Z5, Z6)
+	RPAIR(VPMADDWD, (R10)(R9*1), (R10)(R9*2), Z20, Z21, Z7, Z8)
+	RPAIR(VPDPWSSD, (R8)(R9*2), (R10), Z18, Z19, Z5, Z6)
+	RPAIR(VPDPWSSD, (R11), (R11)(R9*1), Z22, Z23, Z7, Z8)
 	VPMOVZXBW.Z (R11)(R9*2), K1, Z1
 	VPUNPCKLWD  Z30, Z1, Z3
 	VPUNPCKHWD  Z30, Z1, Z4
 	VPDPWSSD    Z24, Z3, Z5
 	VPDPWSSD    Z25, Z4, Z6
+	VPADDD      Z7, Z5, Z5
+	VPADDD      Z8, Z6, Z6
 	REQUANT(Z5, 0)
 	REQUANT(Z6, RQHI)
 	VPACKSSDW   Z6, Z5, Z5
