@@ -20,7 +20,7 @@
 //	R13	the block's weights; R14 its biases; DX its requantization table
 //	BX	the channel offset c; AX c1
 //	taps-72(SP)	the 9 tap addresses of the current pixel
-//	Z5, Z6	the accumulators lo and hi; Z1-Z4 temporaries
+//	Z5, Z6	the accumulators lo and hi, and Z7, Z8; Z1-Z4 temporaries
 //	Z26	the output zero point in every int16 lane; Z27 lo, Z28 hi
 //	Z29	-2^30 in each 64-bit lane; Z31 the permutation ·evenOdd
 //	K1	the block's channels; K4, K5 temporaries
@@ -40,16 +40,17 @@
 	LEAQ    (R11)(R12*1), SI; \
 	MOVQ    SI, slot(SP)
 
-// PAIR adds the products of taps s0 and s1 (weights at off(R13)) to Z5, Z6.
-#define PAIR(s0, s1, off) \
+// PAIR adds (op VPDPWSSD) or sets (op VPMADDWD) alo, ahi to the products
+// of taps s0 and s1 (weights at off(R13)).
+#define PAIR(op, s0, s1, off, alo, ahi) \
 	MOVQ        s0(SP), SI; \
 	VPMOVZXBW.Z (SI)(BX*1), K1, Z1; \
 	MOVQ        s1(SP), SI; \
 	VPMOVZXBW.Z (SI)(BX*1), K1, Z2; \
 	VPUNPCKLWD  Z2, Z1, Z3; \
 	VPUNPCKHWD  Z2, Z1, Z4; \
-	VPDPWSSD    off(R13), Z3, Z5; \
-	VPDPWSSD    (off+64)(R13), Z4, Z6
+	op          off(R13), Z3, alo; \
+	op          (off+64)(R13), Z4, ahi
 
 // REQUANT requantizes v, the 16 sums of half h (0 lo, 576 hi) of the
 // block, as qgemm12x32vnni_amd64.s does: TFLite's two roundings in one,
@@ -143,11 +144,14 @@ block:
 	ADDQ      rq32+56(FP), DX
 	VMOVDQU32 (R14), Z5
 	VMOVDQU32 64(R14), Z6
-	PAIR(taps-72, taps-64, 0)
-	PAIR(taps-56, taps-48, 128)
-	PAIR(taps-40, taps-32, 256)
-	PAIR(taps-24, taps-16, 384)
-	PAIR(taps-8, taps-8, 512)
+	// Two chains of sums, as in qdw3x3x32rowAVX512
+	PAIR(VPDPWSSD, taps-72, taps-64, 0, Z5, Z6)
+	PAIR(VPMADDWD, taps-40, taps-32, 256, Z7, Z8)
+	PAIR(VPDPWSSD, taps-56, taps-48, 128, Z5, Z6)
+	PAIR(VPDPWSSD, taps-24, taps-16, 384, Z7, Z8)
+	PAIR(VPDPWSSD, taps-8, taps-8, 512, Z5, Z6)
+	VPADDD Z7, Z5, Z5
+	VPADDD Z8, Z6, Z6
 	REQUANT(Z5, 0)
 	REQUANT(Z6, RQHI)
 
