@@ -341,36 +341,50 @@ func (s *int8Step) run(_, from, to int) {
 // zero for int8) or MEAN over the height and width.
 func (p *qpool) run(dst, src []uint8, pixels, c int) {
 	n := int32(pixels)
-	for ch := range c {
-		var acc int32
+	// The sums of a chunk of channels, pixel by pixel: the inner loop
+	// reads a run of bytes.
+	const chunk = 256
+	var sums [chunk]int32
+	for c0 := 0; c0 < c; c0 += chunk {
+		s := sums[:min(chunk, c-c0)]
+		clear(s)
 		for i := range pixels {
-			acc += int32(src[i*c+ch])
-		}
-		var v int32
-		switch {
-		case !p.mean && !p.signed:
-			v = (acc + n/2) / n
-		case !p.mean:
-			// The int8 values q = u - 128.
-			s := acc - 128*n
-			if s > 0 {
-				v = (s+n/2)/n + 128
-			} else {
-				v = (s-n/2)/n + 128
+			for j, v := range src[i*c+c0:][:len(s)] {
+				s[j] += int32(v)
 			}
-		case p.signed:
-			s := kernels.MultiplyByQuantizedMultiplier(acc-p.inZero*n, p.mult, p.shift)
-			if s > 0 {
-				s = (s + n/2) / n
-			} else {
-				s = (s - n/2) / n
-			}
-			v = s + p.outZero
-		default:
-			v = kernels.MultiplyByQuantizedMultiplier(acc, p.mult, p.shift) + p.bias
 		}
-		dst[ch] = uint8(min(max(v, 0), 255))
+		for j, acc := range s {
+			dst[c0+j] = p.average(acc, n)
+		}
 	}
+}
+
+// average is the pool's output of a channel whose n inputs sum to acc.
+func (p *qpool) average(acc, n int32) uint8 {
+	var v int32
+	switch {
+	case !p.mean && !p.signed:
+		v = (acc + n/2) / n
+	case !p.mean:
+		// The int8 values q = u - 128.
+		s := acc - 128*n
+		if s > 0 {
+			v = (s+n/2)/n + 128
+		} else {
+			v = (s-n/2)/n + 128
+		}
+	case p.signed:
+		s := kernels.MultiplyByQuantizedMultiplier(acc-p.inZero*n, p.mult, p.shift)
+		if s > 0 {
+			s = (s + n/2) / n
+		} else {
+			s = (s - n/2) / n
+		}
+		v = s + p.outZero
+	default:
+		v = kernels.MultiplyByQuantizedMultiplier(acc, p.mult, p.shift) + p.bias
+	}
+	return uint8(min(max(v, 0), 255))
 }
 
 // ErrNotQuantized is the error of LoadAs at precision Int8 for a file whose
