@@ -178,17 +178,20 @@ block:
 // pointer advances by its adv (stride*C; 0 for a row in the padding, which
 // points at a run of the zero point), and the taps of a row are 0, C and
 // 2C bytes on. The loop over blocks of 32 channels is outside the loop
-// over pixels, so that a block's weights stay in registers.
+// over pixels, so that a block's weights stay in registers. Pixels go two
+// at a time, their instructions interleaved, so that each has the other's
+// to overlap with while its sums and requantization wait on the one before.
 //
 // Register map:
-//	DI	dst at the block; SI dst at the current pixel
+//	SI	dst at the current pixel
 //	R8, R10, R11	the tap rows at the current pixel (and the block)
+//	R15, DI, AX	the same at the next pixel
 //	R12, R13, R14	their advances; R9 C; CX pixels still to do
-//	BX	the channel offset c; AX c1; DX the block's requantization
-//	table; R15 a temporary
+//	BX	the channel offset c; DX the block's requantization table
 //	Z16-Z25	the block's weights, lo and hi of each pair of taps
 //	Z14, Z15	the block's biases, lo and hi
-//	Z5, Z6 and Z7, Z8	the accumulators; Z1-Z4 temporaries; Z30 zeros
+//	Z5, Z6 and Z7, Z8	the accumulators of a pixel (two chains); Z9, Z10
+//	and Z11, Z12 those of the next; Z1-Z4 temporaries; Z30 zeros
 //	Z26-Z29, Z31, K1, K4, K5	as in qdw3x3x32AVX512
 
 // RPAIR adds (op VPDPWSSD) or sets (op VPMADDWD) alo, ahi to the products
@@ -201,6 +204,25 @@ block:
 	op          wlo, Z3, alo; \
 	op          whi, Z4, ahi
 
+// TAP8 adds the products of the ninth tap, at 2C bytes from row r, to lo,
+// hi: the pair's other weight is 0.
+#define TAP8(r, lo, hi) \
+	VPMOVZXBW.Z (r)(R9*2), K1, Z1; \
+	VPUNPCKLWD  Z30, Z1, Z3; \
+	VPUNPCKHWD  Z30, Z1, Z4; \
+	VPDPWSSD    Z24, Z3, lo; \
+	VPDPWSSD    Z25, Z4, hi
+
+// OUT turns the requantized lo, hi into 32 int16 in channel order, plus
+// the zero point, clamped and stored as bytes at dst: exact, as in
+// qgemm16_amd64.s.
+#define OUT(lo, hi, dst) \
+	VPACKSSDW hi, lo, lo; \
+	VPADDSW   Z26, lo, lo; \
+	VPMAXSW   Z27, lo, lo; \
+	VPMINSW   Z28, lo, lo; \
+	VPMOVWB   lo, K1, dst
+
 // func qdw3x3x32rowAVX512(dst, p0, p1, p2 *uint8, adv0, adv1, adv2 int, pairs *int16, bias32, rq32 *int32, n, C, c0, c1 int, zero, lo, hi int32)
 TEXT ·qdw3x3x32rowAVX512(SB), NOSPLIT, $0-124
 	MOVQ         C+88(FP), R9
@@ -208,7 +230,6 @@ TEXT ·qdw3x3x32rowAVX512(SB), NOSPLIT, $0-124
 	MOVQ         adv1+40(FP), R13
 	MOVQ         adv2+48(FP), R14
 	MOVQ         c0+96(FP), BX
-	MOVQ         c1+104(FP), AX
 	MOVL         zero+112(FP), DX
 	VPBROADCASTW DX, Z26
 	MOVL         lo+116(FP), DX
@@ -222,7 +243,7 @@ TEXT ·qdw3x3x32rowAVX512(SB), NOSPLIT, $0-124
 
 rblock:
 	// K1: the block's channels (see qdw3x3x32AVX512)
-	MOVQ    AX, R15
+	MOVQ    c1+104(FP), R15
 	SUBQ    BX, R15
 	MOVQ    $32, DX
 	CMPQ    R15, DX
@@ -264,37 +285,61 @@ rblock:
 	MOVQ n+80(FP), CX
 
 rpixel:
+	CMPQ      CX, $1
+	JEQ       rlast
+	LEAQ      (R8)(R12*1), R15
+	LEAQ      (R10)(R13*1), DI
+	LEAQ      (R11)(R14*1), AX
 	VMOVDQA32 Z14, Z5
 	VMOVDQA32 Z15, Z6
-	// Two chains of sums, Z5, Z6 and Z7, Z8, so that fewer of them wait
-	// on the one before
+	VMOVDQA32 Z14, Z9
+	VMOVDQA32 Z15, Z10
+	RPAIR(VPDPWSSD, (R8), (R8)(R9*1), Z16, Z17, Z5, Z6)
+	RPAIR(VPDPWSSD, (R15), (R15)(R9*1), Z16, Z17, Z9, Z10)
+	RPAIR(VPMADDWD, (R10)(R9*1), (R10)(R9*2), Z20, Z21, Z7, Z8)
+	RPAIR(VPMADDWD, (DI)(R9*1), (DI)(R9*2), Z20, Z21, Z11, Z12)
+	RPAIR(VPDPWSSD, (R8)(R9*2), (R10), Z18, Z19, Z5, Z6)
+	RPAIR(VPDPWSSD, (R15)(R9*2), (DI), Z18, Z19, Z9, Z10)
+	RPAIR(VPDPWSSD, (R11), (R11)(R9*1), Z22, Z23, Z7, Z8)
+	RPAIR(VPDPWSSD, (AX), (AX)(R9*1), Z22, Z23, Z11, Z12)
+	TAP8(R11, Z5, Z6)
+	TAP8(AX, Z9, Z10)
+	VPADDD    Z7, Z5, Z5
+	VPADDD    Z11, Z9, Z9
+	VPADDD    Z8, Z6, Z6
+	VPADDD    Z12, Z10, Z10
+	REQUANT(Z5, 0)
+	REQUANT(Z9, 0)
+	REQUANT(Z6, RQHI)
+	REQUANT(Z10, RQHI)
+	OUT(Z5, Z6, (SI))
+	OUT(Z9, Z10, (SI)(R9*1))
+	LEAQ      (R15)(R12*1), R8
+	LEAQ      (DI)(R13*1), R10
+	LEAQ      (AX)(R14*1), R11
+	LEAQ      (SI)(R9*2), SI
+	SUBQ      $2, CX
+	JNZ       rpixel
+	JMP       rnext
+
+rlast:
+	// an odd count's last pixel alone
+	VMOVDQA32 Z14, Z5
+	VMOVDQA32 Z15, Z6
 	RPAIR(VPDPWSSD, (R8), (R8)(R9*1), Z16, Z17, Z5, Z6)
 	RPAIR(VPMADDWD, (R10)(R9*1), (R10)(R9*2), Z20, Z21, Z7, Z8)
 	RPAIR(VPDPWSSD, (R8)(R9*2), (R10), Z18, Z19, Z5, Z6)
 	RPAIR(VPDPWSSD, (R11), (R11)(R9*1), Z22, Z23, Z7, Z8)
-	VPMOVZXBW.Z (R11)(R9*2), K1, Z1
-	VPUNPCKLWD  Z30, Z1, Z3
-	VPUNPCKHWD  Z30, Z1, Z4
-	VPDPWSSD    Z24, Z3, Z5
-	VPDPWSSD    Z25, Z4, Z6
-	VPADDD      Z7, Z5, Z5
-	VPADDD      Z8, Z6, Z6
+	TAP8(R11, Z5, Z6)
+	VPADDD    Z7, Z5, Z5
+	VPADDD    Z8, Z6, Z6
 	REQUANT(Z5, 0)
 	REQUANT(Z6, RQHI)
-	VPACKSSDW   Z6, Z5, Z5
-	VPADDSW     Z26, Z5, Z5
-	VPMAXSW     Z27, Z5, Z5
-	VPMINSW     Z28, Z5, Z5
-	VPMOVWB     Z5, K1, (SI)
-	ADDQ        R12, R8
-	ADDQ        R13, R10
-	ADDQ        R14, R11
-	ADDQ        R9, SI
-	DECQ        CX
-	JNZ         rpixel
+	OUT(Z5, Z6, (SI))
 
+rnext:
 	ADDQ $32, BX
-	CMPQ BX, AX
+	CMPQ BX, c1+104(FP)
 	JLT  rblock
 	VZEROUPPER
 	RET
