@@ -98,8 +98,44 @@ func qstemVNNI(dst, src []uint8, h, w, y0, y1 int, wt *QStemWeights) {
 	for oy := y0; oy < y1; oy++ {
 		for x0 := 0; x0 < ow; x0 += run {
 			n := min(run, ow-x0)
-			gatherStemTaps(rows[:], src, h, w, oy, x0, n, uint8(wt.InZero))
+			gatherStemTapsAVX512(rows[:], src, h, w, oy, x0, n, uint8(wt.InZero))
 			qpointwiseVNNI(dst[((oy-y0)*ow+x0)*c:], rows[:n*stemK], n, g, 0, c)
 		}
 	}
+}
+
+// qgatherStemAVX512 writes the 27 taps of n stem pixels whose 3 columns are
+// inside the image into rows of stemK bytes: the 9 bytes of tap row ky of
+// pixel i are at rky + i*sky (sky 0 for a row in the padding, rky then 9
+// bytes of the zero point).
+//
+//go:noescape
+func qgatherStemAVX512(rows, r0, r1, r2 *uint8, s0, s1, s2, n int)
+
+// gatherStemTapsAVX512 is gatherStemTaps with the pixels whose 3 columns
+// are inside the image, a row's taps 9 bytes in a run, moved by
+// qgatherStemAVX512.
+func gatherStemTapsAVX512(rows, src []uint8, h, w, oy, x0, n int, zp uint8) {
+	_, padTop := SamePad(h, 3, 2)
+	_, padLeft := SamePad(w, 3, 2)
+	a, b := min(max((padLeft+1)/2-x0, 0), n), 0 // the pixels inside: [a, b)
+	if last := w - 3 + padLeft; last >= 0 {
+		b = min(last/2-x0+1, n)
+	}
+	if b <= a {
+		gatherStemTaps(rows, src, h, w, oy, x0, n, zp)
+		return
+	}
+	zps := [9]uint8{zp, zp, zp, zp, zp, zp, zp, zp, zp}
+	var r [3]*uint8
+	var step [3]int
+	for ky := range r {
+		r[ky] = &zps[0]
+		if iy := oy*2 - padTop + ky; iy >= 0 && iy < h {
+			r[ky], step[ky] = &src[(iy*w+(x0+a)*2-padLeft)*3], 6
+		}
+	}
+	qgatherStemAVX512(&rows[a*stemK], r[0], r[1], r[2], step[0], step[1], step[2], b-a)
+	gatherStemTaps(rows, src, h, w, oy, x0, a, zp)
+	gatherStemTaps(rows[b*stemK:], src, h, w, oy, x0+b, n-b, zp)
 }

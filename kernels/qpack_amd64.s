@@ -119,3 +119,37 @@ reduce:
 	MOVL          AX, 8(DI)
 	VZEROUPPER
 	RET
+
+// func qgatherStemAVX512(rows, r0, r1, r2 *uint8, s0, s1, s2, n int)
+// The 3 runs of 9 bytes of each of n stem pixels, at r0, r1, r2 (advancing
+// by s0, s1, s2 a pixel), into rows of 28 bytes, under the mask of 9 bytes.
+TEXT ·qgatherStemAVX512(SB), NOSPLIT, $0-64
+	MOVQ  rows+0(FP), DI
+	MOVQ  r0+8(FP), R8
+	MOVQ  r1+16(FP), R9
+	MOVQ  r2+24(FP), R10
+	MOVQ  s0+32(FP), R11
+	MOVQ  s1+40(FP), R12
+	MOVQ  s2+48(FP), R13
+	MOVQ  n+56(FP), CX
+	MOVQ  $0x1FF, AX
+	KMOVQ AX, K1
+	TESTQ CX, CX
+	JZ    done
+
+pixel:
+	VMOVDQU8.Z (R8), K1, X0
+	VMOVDQU8.Z (R9), K1, X1
+	VMOVDQU8.Z (R10), K1, X2
+	VMOVDQU8   X0, K1, (DI)
+	VMOVDQU8   X1, K1, 9(DI)
+	VMOVDQU8   X2, K1, 18(DI)
+	ADDQ       R11, R8
+	ADDQ       R12, R9
+	ADDQ       R13, R10
+	ADDQ       $28, DI
+	DECQ       CX
+	JNZ        pixel
+
+done:
+	RET
