@@ -91,7 +91,6 @@ func (s *bandStep) size() int { return s.OutH }
 func (s *bandStep) run(part, from, to int) {
 	b, sc := s.block, &s.scratch[part]
 	e := b.Expanded()
-	_, top := kernels.SamePad(b.H, 3, b.Stride)
 	timing := part == 0 && s.timing
 	var t time.Time
 	lap := func(i int) {
@@ -111,24 +110,15 @@ func (s *bandStep) run(part, from, to int) {
 	if b.ring > 0 {
 		in, rows = sc.ring, b.ring
 	}
-	next := max(from*b.Stride-top, 0) // the next input row to expand
-	for y0 := from; y0 < to; y0 += b.strip {
-		y1 := min(y0+b.strip, to)
+	fill := func(slot, row, n int) {
+		if b.fusesStem {
+			b.stemConv.apply(sc.ring[slot*b.W*e:], s.src, row, row+n)
+		} else {
+			b.expand.apply(sc.ring[slot*b.W*e:], s.src[row*b.W*b.In:], n*b.W, nil, 0, e)
+		}
+	}
+	b.strips(from, to, fill, func(y0, y1 int) {
 		if b.ring > 0 {
-			// Expand (or compute with the stem) the input rows this strip
-			// reads that are not in the ring yet; they overwrite rows no
-			// strip reads any more.
-			end := min((y1-1)*b.Stride-top+2, b.H-1) + 1
-			for next < end {
-				i := next % b.ring
-				n := min(end-next, b.ring-i)
-				if b.fusesStem {
-					b.stemConv.apply(sc.ring[i*b.W*e:], s.src, next, next+n)
-				} else {
-					b.expand.apply(sc.ring[i*b.W*e:], s.src[next*b.W*b.In:], n*b.W, nil, 0, e)
-				}
-				next += n
-			}
 			lap(0)
 		}
 		b.depthwise.apply(sc.strip, in, rows, y0, y1, 0, e)
@@ -139,7 +129,7 @@ func (s *bandStep) run(part, from, to int) {
 		}
 		b.project.apply(s.dst[y0*b.OutW*b.Out:], sc.strip, (y1-y0)*b.OutW, shortcut, 0, b.Out)
 		lap(2)
-	}
+	})
 }
 
 // channelStep expands and filters a bottleneck split by channels: each

@@ -176,7 +176,6 @@ func (s *int8Band) size() int { return s.b.OutH }
 func (s *int8Band) run(part, from, to int) {
 	b, w, sc := s.b, s.w, &s.scratch[part]
 	e := b.Expanded()
-	_, top := kernels.SamePad(b.H, 3, b.Stride)
 	timing := part == 0 && s.timing
 	var t time.Time
 	lap := func(i int) {
@@ -195,24 +194,15 @@ func (s *int8Band) run(part, from, to int) {
 	if b.ring > 0 {
 		in, rows = sc.ring, b.ring
 	}
-	next := max(from*b.Stride-top, 0) // the next input row to expand
-	for y0 := from; y0 < to; y0 += b.strip {
-		y1 := min(y0+b.strip, to)
+	fill := func(slot, row, n int) {
+		if s.stem != nil {
+			kernels.QStem(sc.ring[slot*b.W*e:], s.src, s.res, s.res, row, row+n, s.stem)
+		} else {
+			kernels.QPointwise(sc.ring[slot*b.W*e:(slot+n)*b.W*e], s.src[row*b.W*b.In:(row+n)*b.W*b.In], n*b.W, w.expand, 0, e)
+		}
+	}
+	b.strips(from, to, fill, func(y0, y1 int) {
 		if b.ring > 0 {
-			// Expand (or compute with the stem) the input rows this strip
-			// reads that are not in the ring yet, over rows no strip
-			// reads any more.
-			end := min((y1-1)*b.Stride-top+2, b.H-1) + 1
-			for next < end {
-				i := next % b.ring
-				n := min(end-next, b.ring-i)
-				if s.stem != nil {
-					kernels.QStem(sc.ring[i*b.W*e:], s.src, s.res, s.res, next, next+n, s.stem)
-				} else {
-					kernels.QPointwise(sc.ring[i*b.W*e:(i+n)*b.W*e], s.src[next*b.W*b.In:(next+n)*b.W*b.In], n*b.W, w.expand, 0, e)
-				}
-				next += n
-			}
 			lap(0)
 		}
 		kernels.QDepthwise(sc.strip, in, b.H, b.W, b.Stride, rows, y0, y1, w.depthwise, 0, e)
@@ -224,7 +214,7 @@ func (s *int8Band) run(part, from, to int) {
 			kernels.QAddTensors(dst, dst, s.src[y0*b.OutW*b.Out:], w.add)
 		}
 		lap(2)
-	}
+	})
 }
 
 // int8Channels is channelStep in integer arithmetic: each part expands and

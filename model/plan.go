@@ -39,6 +39,29 @@ type blockPlan struct {
 	fusesStem bool // streamed: the block computes its input rows from the image with the stem, into its ring
 }
 
+// strips computes the output rows [from, to) of a streamed block a strip at
+// a time, in any precision: before each strip, fill computes the n input
+// rows from row on that the strip reads and the ring lacks into the ring
+// from slot on (over rows no strip reads any more; never, without a ring),
+// then strip computes rows [y0, y1).
+func (b *blockPlan) strips(from, to int, fill func(slot, row, n int), strip func(y0, y1 int)) {
+	_, top := kernels.SamePad(b.H, 3, b.Stride)
+	next := max(from*b.Stride-top, 0) // the next input row to fill
+	for y0 := from; y0 < to; y0 += b.strip {
+		y1 := min(y0+b.strip, to)
+		if b.ring > 0 {
+			end := min((y1-1)*b.Stride-top+2, b.H-1) + 1
+			for next < end {
+				slot := next % b.ring
+				n := min(end-next, b.ring-slot)
+				fill(slot, next, n)
+				next += n
+			}
+		}
+		strip(y0, y1)
+	}
+}
+
 // minBandRows is the fewest input rows per thread for which a bottleneck
 // streams in bands of rows; below it, the threads split the block by
 // channels. In a band of a few rows, the rows its edges share with the
