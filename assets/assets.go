@@ -7,7 +7,6 @@ import (
 	"bytes"
 	_ "embed"
 	"encoding/csv"
-	"encoding/json"
 	"strconv"
 	"sync"
 )
@@ -23,33 +22,50 @@ type Model struct {
 	Notes  string `json:"notes"`  // one line: data set, classes, quantization
 }
 
-//go:embed models.json
-var modelsJSON []byte
-
-// The catalogue and the table are parsed when first asked for, not at
-// start-up: every run of mbv2 would pay for them, most without needing
-// them.
-
-type catalogueFile struct {
-	Models []Model `json:"models"`
+// The catalogue: a Go table, not a parsed file, so that a run that
+// needs none of it (the built-in model) pays nothing for it.
+var catalogue = []Model{
+	{
+		Name:   "mobilenet_v2_1.0_224_quant",
+		File:   "mobilenet_v2_1.0_224_quant.tflite",
+		URL:    "https://github.com/google-coral/test_data/raw/master/mobilenet_v2_1.0_224_quant.tflite",
+		SHA256: "7aad0c74c5e3c06e5eb3c827e13304fdd68a83da6087d92ee169c24ff9fd4776",
+		Size:   3610798,
+		Notes:  "ImageNet, 1001 classes (0 = background); TF1 quantization-aware trained, uint8 per-tensor",
+	},
+	{
+		Name:   "tf2_mobilenet_v2_1.0_224_ptq",
+		File:   "tf2_mobilenet_v2_1.0_224_ptq.tflite",
+		URL:    "https://github.com/google-coral/test_data/raw/master/tf2_mobilenet_v2_1.0_224_ptq.tflite",
+		SHA256: "5d3137241276e79c86d14a74fe43581398ae0e815191d3dba45495b810840e8c",
+		Size:   4070174,
+		Notes:  "ImageNet, 1001 classes (0 = background); TF2 Keras post-training quantized, int8 per-channel weights",
+	},
+	{
+		Name:   "mobilenet_v2_1.0_224_inat_bird_quant",
+		File:   "mobilenet_v2_1.0_224_inat_bird_quant.tflite",
+		URL:    "https://github.com/google-coral/test_data/raw/master/mobilenet_v2_1.0_224_inat_bird_quant.tflite",
+		SHA256: "350fcd8cf1df1560060d464595dfed8b174b05792788052896004848d9ad04f9",
+		Size:   3579500,
+		Notes:  "iNaturalist birds, 965 classes (964 = background); TF1 quantization-aware trained, uint8 per-tensor",
+	},
+	{
+		Name:   "mobilenet_v2_1.0_224_inat_insect_quant",
+		File:   "mobilenet_v2_1.0_224_inat_insect_quant.tflite",
+		URL:    "https://github.com/google-coral/test_data/raw/master/mobilenet_v2_1.0_224_inat_insect_quant.tflite",
+		SHA256: "0ebaeb474dccf56b8b818b014f0d6a8e22b35a45b491a659f0b5405c9c838282",
+		Size:   3655867,
+		Notes:  "iNaturalist insects, 1022 classes (1021 = background); TF1 quantization-aware trained, uint8 per-tensor",
+	},
 }
 
-var catalogue = sync.OnceValue(func() (c catalogueFile) {
-	// models.json is part of the source: a syntax error is a build bug, and
-	// the package test catches it before any release.
-	if err := json.Unmarshal(modelsJSON, &c); err != nil {
-		panic("assets: models.json: " + err.Error())
-	}
-	return c
-})
-
-// Models returns the catalogue, in the order of models.json.
+// Models returns the catalogue.
 func Models() []Model {
-	return append([]Model(nil), catalogue().Models...)
+	return append([]Model(nil), catalogue...)
 }
 
 // DefaultModel returns the name of the model used when none is given: the
-// one built in. A constant, not read from models.json, because the usage
+// one built in. A constant, apart from the catalogue, because the usage
 // of classify names it and every start of mbv2 builds that usage.
 func DefaultModel() string { return defaultModel }
 
@@ -88,7 +104,7 @@ var slimCSV []byte
 
 var slim = sync.OnceValue(func() []Checkpoint { return parseSlim(slimCSV) })
 
-// parseSlim reads the table; like models.json it is source, so an error is
+// parseSlim reads the table; it is source, so an error is
 // a build bug that the package test catches.
 func parseSlim(b []byte) []Checkpoint {
 	r := csv.NewReader(bytes.NewReader(b))
