@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+	"unsafe"
 )
 
 // byteWeights returns n random bytes and, for each of c channels, the table
@@ -147,8 +148,37 @@ func BenchmarkPack(b *testing.B) {
 	})
 }
 
-// PackQPointwiseIn packs what PackQPointwise packs, in the memory given
-// and nowhere else.
+// guardedMem returns a Mem of n bytes inside a block filled with 0xa5,
+// and a check that nothing outside the n bytes was written.
+func guardedMem(t *testing.T, n int) (*Mem, []byte, func()) {
+	all := make([]byte, guard+n+guard)
+	for i := range all {
+		all[i] = 0xa5
+	}
+	mem := all[guard : guard+n]
+	clear(mem)
+	return NewMem(mem), mem, func() {
+		t.Helper()
+		for i, v := range all {
+			if (i < guard || i >= guard+n) && v != 0xa5 {
+				t.Fatalf("wrote outside the memory given, at byte %d", i-guard)
+			}
+		}
+	}
+}
+
+// within reports whether all of s lies in mem.
+func within[T any](mem []byte, s []T) bool {
+	if len(s) == 0 {
+		return true
+	}
+	lo, hi := uintptr(unsafe.Pointer(&mem[0])), uintptr(unsafe.Pointer(&mem[len(mem)-1]))
+	first, last := uintptr(unsafe.Pointer(&s[0])), uintptr(unsafe.Pointer(&s[len(s)-1]))
+	return lo <= first && last <= hi
+}
+
+// PackQPointwiseIn packs what PackQPointwise packs, in the memory that
+// QPointwiseSize asks for and nowhere else.
 func TestPackQPointwiseIn(t *testing.T) {
 	r := newRand("packqin")
 	for _, s := range [][2]int{{1001, 1280}, {16, 5}, {7, 3}, {40, 24}, {1, 1}} {
@@ -160,31 +190,44 @@ func TestPackQPointwiseIn(t *testing.T) {
 		}
 		out := Requant{Mult: []int32{1 << 30}, Shift: []int32{-7}, Zero: 3, Lo: 0, Hi: 255}
 		want := PackQPointwise(w, true, 128, bias, cout, cin, 5, out)
-		n16, n8 := QPointwiseSize(cout, cin)
-		all16, all8 := make([]int16, guard+n16+guard), make([]uint8, guard+n8+guard)
-		for i := range all16 {
-			all16[i] = -12345
-		}
-		for i := range all8 {
-			all8[i] = 0xa5
-		}
-		mem16, mem8 := all16[guard:guard+n16], all8[guard:guard+n8]
-		clear(mem16)
-		clear(mem8)
-		got := PackQPointwiseIn(mem16, mem8, w, true, 128, bias, cout, cin, 5, out)
-		if !slices.Equal(got.Int16s(), want.Int16s()) || !slices.Equal(got.Bias, want.Bias) || !slices.Equal(got.s8, want.s8) {
+		mem, block, check := guardedMem(t, QPointwiseSize(cout, cin))
+		got := PackQPointwiseIn(mem, w, true, 128, bias, cout, cin, 5, out)
+		if !slices.Equal(got.Int16s(), want.Int16s()) || !slices.Equal(got.Bias, want.Bias) || !slices.Equal(got.s8, want.s8) ||
+			!slices.Equal(got.vt, want.vt) || !slices.Equal(got.requant(), want.requant()) {
 			t.Errorf("%dx%d: packed in memory given differs from packed alone", cout, cin)
 		}
-		for i, v := range all16 {
-			if (i < guard || i >= guard+n16) && v != -12345 {
-				t.Fatalf("%dx%d: wrote outside the memory given, at %d", cout, cin, i-guard)
-			}
+		if !within(block, got.Bias) || !within(block, got.Out.Mult) || !within(block, got.s8) || !within(block, got.vt) ||
+			got.s8 == nil && (!within(block, got.w16) || !within(block, got.rq)) {
+			t.Errorf("%dx%d: not all packed in the memory given", cout, cin)
 		}
-		for i, v := range all8 {
-			if (i < guard || i >= guard+n8) && v != 0xa5 {
-				t.Fatalf("%dx%d: wrote outside the memory given, at byte %d", cout, cin, i-guard)
-			}
+		check()
+	}
+}
+
+// PackQDepthwiseIn packs what PackQDepthwise packs, in the memory that
+// QDepthwiseSize asks for and nowhere else.
+func TestPackQDepthwiseIn(t *testing.T) {
+	r := newRand("packqdwin")
+	for _, c := range []int{32, 144, 7, 40, 960} {
+		w, _ := byteWeights(r, 9*c, 1)
+		bias := make([]int32, c)
+		for i := range bias {
+			bias[i] = int32(r.IntN(2001) - 1000)
 		}
+		out := Requant{Mult: []int32{1 << 30}, Shift: []int32{-7}, Zero: 3, Lo: 0, Hi: 255}
+		want := PackQDepthwise(w, true, []int32{128}, bias, c, 5, out)
+		mem, block, check := guardedMem(t, QDepthwiseSize(c))
+		got := PackQDepthwiseIn(mem, w, true, []int32{128}, bias, c, 5, out)
+		if !slices.Equal(got.W, want.W) || !slices.Equal(got.Bias, want.Bias) || !slices.Equal(got.zp, want.zp) ||
+			!slices.Equal(got.pairs32, want.pairs32) || !slices.Equal(got.bias32, want.bias32) || !slices.Equal(got.rq32, want.rq32) ||
+			!slices.Equal(got.pairs, want.pairs) || !slices.Equal(got.rq16, want.rq16) || !slices.Equal(got.requant(), want.requant()) {
+			t.Errorf("%d channels: packed in memory given differs from packed alone", c)
+		}
+		if !within(block, got.W) || !within(block, got.Out.Shift) || !within(block, got.zp) ||
+			!within(block, got.pairs32) || !within(block, got.rq32) || !within(block, got.pairs) || !within(block, got.rq16) {
+			t.Errorf("%d channels: not all packed in the memory given", c)
+		}
+		check()
 	}
 }
 

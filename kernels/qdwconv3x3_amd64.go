@@ -52,7 +52,7 @@ func qdepthwiseAVX2(dst, src []uint8, h, w, stride, rows, y0, y1 int, wt *QDepth
 				r[ky] = &src[(iy%rows)*w*c]
 			}
 		}
-		qdw3x3AVX2(&dst[(oy-y0)*ow*c], r[0], r[1], r[2], &wt.zp[0], &wt.W[0], &wt.Bias[0], &wt.rq[0],
+		qdw3x3AVX2(&dst[(oy-y0)*ow*c], r[0], r[1], r[2], &wt.zp[0], &wt.W[0], &wt.Bias[0], &wt.requant()[0],
 			w, ow, stride, padLeft, c, c0, c1, roundUp(c, Tile), wt.InZero, wt.Out.Zero, wt.Out.Lo, wt.Out.Hi)
 	}
 }

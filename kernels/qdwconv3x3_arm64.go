@@ -28,7 +28,8 @@ func qdw3x3NEON(dst *uint8, taps *[9]*uint8, steps *[3]int, w *int16, bias, rq *
 // points wt.zp, which adds nothing, without moving.
 func qdepthwiseNEON(dst, src []uint8, h, w, stride, rows, y0, y1 int, wt *QDepthwiseWeights, c0, c1 int) {
 	c, cp := wt.C, roundUp(wt.C, Tile)
-	rqs := rqStride(wt.rq, cp)
+	rq := wt.requant()
+	rqs := rqStride(rq, cp)
 	_, padTop := SamePad(h, 3, stride)
 	ow, padLeft := SamePad(w, 3, stride)
 	var in [3][]uint8
@@ -56,7 +57,7 @@ func qdepthwiseNEON(dst, src []uint8, h, w, stride, rows, y0, y1 int, wt *QDepth
 					}
 				}
 			}
-			qdw3x3NEON(&out[ox*c+c0], &taps, &steps, &wt.W[c0], &wt.Bias[c0], &wt.rq[c0/Tile*rqs],
+			qdw3x3NEON(&out[ox*c+c0], &taps, &steps, &wt.W[c0], &wt.Bias[c0], &rq[c0/Tile*rqs],
 				n, c1-c0, c, cp, rqs*4, wt.InZero, wt.Out.Zero, wt.Out.Lo, wt.Out.Hi)
 			ox += n
 		}

@@ -56,7 +56,7 @@ type QPointwiseWeights struct {
 func (p *QPointwiseWeights) requant() []int32 {
 	p.rqOnce.Do(func() {
 		if p.rq == nil {
-			p.rq = requantTable(p.Out, p.Cout)
+			p.rq = requantTable(nil, p.Out, p.Cout)
 		}
 	})
 	return p.rq
@@ -107,9 +107,9 @@ const vnniRows = 11
 // offset k that makes them fit, and gets k times the sum of the pixel's
 // inputs back: sum a*w = sum a*(w-k) + k*sum a. Either way a packed byte
 // is the file's byte less z+k, mod 256. It sets the folded biases too.
-func packVNNIWeights(p *QPointwiseWeights, mem []uint8, w []byte, unsigned bool, z int32, bias []int32, inZero int32) {
+func packVNNIWeights(p *QPointwiseWeights, mem *Mem, w []byte, unsigned bool, z int32, bias []int32, inZero int32) {
 	cin, tiles, groups := p.Cin, len(p.Bias)/Tile, p.Cin/4
-	p.s8, p.offsets = mem, make([]bool, tiles)
+	p.s8, p.offsets = carve[uint8](mem, tiles*groups*Tile*4), carve[bool](mem, tiles)
 	offsets := make([][Tile]int16, tiles)
 	// value is a weight less the zero point, by its byte.
 	var value [256]int32
@@ -160,13 +160,12 @@ func packVNNIWeights(p *QPointwiseWeights, mem []uint8, w []byte, unsigned bool,
 			p.Bias[o] += bias[o]
 		}
 	}
-	p.vt = vnniTable(p, offsets)
+	p.vt = vnniTable(carve[int32](mem, tiles*vnniRows*Tile), p, offsets)
 }
 
-// vnniTable returns the tables of p's tiles for the VNNI GEMM (vnniRows
-// rows each), with the channels' weight offsets.
-func vnniTable(p *QPointwiseWeights, offsets [][Tile]int16) []int32 {
-	vt := make([]int32, len(offsets)*vnniRows*Tile)
+// vnniTable fills vt with the tables of p's tiles for the VNNI GEMM
+// (vnniRows rows each), with the channels' weight offsets, and returns it.
+func vnniTable(vt []int32, p *QPointwiseWeights, offsets [][Tile]int16) []int32 {
 	for t, k := range offsets {
 		row := vt[t*vnniRows*Tile:]
 		// setQ sets int64 i of row r.
@@ -198,9 +197,9 @@ func vnniTable(p *QPointwiseWeights, offsets [][Tile]int16) []int32 {
 var packDot bool
 
 // dotWeights returns w plus the offset that makes all of them (zeros of
-// the padding included) bytes, and the offset; nil if they span more than
-// a byte, which weights less one zero point do not.
-func dotWeights(w []int16) ([]uint8, int32) {
+// the padding included) bytes, written into b, and the offset; nil if they
+// span more than a byte, which weights less one zero point do not.
+func dotWeights(b []uint8, w []int16) ([]uint8, int32) {
 	var lo, hi int16 // the padding holds zeros
 	for _, v := range w {
 		lo, hi = min(lo, v), max(hi, v)
@@ -208,7 +207,6 @@ func dotWeights(w []int16) ([]uint8, int32) {
 	if int(hi)-int(lo) > 255 {
 		return nil, 0
 	}
-	b := make([]uint8, len(w))
 	for i, v := range w {
 		b[i] = uint8(v - lo)
 	}
@@ -219,9 +217,9 @@ func dotWeights(w []int16) ([]uint8, int32) {
 // tiles, for the SIMD kernels: per tile, Tile of each of the multiplier,
 // the left shift, the rounding right shift, its mask 2^right-1, half the
 // mask (see RoundingDivideByPOT), and 2^(right-1) (0 for no shift).
-func requantTable(out Requant, n int) []int32 {
+func requantTable(mem *Mem, out Requant, n int) []int32 {
 	tiles := roundUp(n, Tile) / Tile
-	rq := make([]int32, tiles*6*Tile)
+	rq := carve[int32](mem, tiles*6*Tile)
 	for o := range tiles * Tile {
 		t, j := o/Tile, o%Tile
 		row := rq[t*6*Tile:]
@@ -239,8 +237,8 @@ func requantTable(out Requant, n int) []int32 {
 }
 
 // padRequant returns out with Mult and Shift copied to n channels.
-func padRequant(out Requant, n int) Requant {
-	mult, shift := make([]int32, n), make([]int32, n)
+func padRequant(mem *Mem, out Requant, n int) Requant {
+	mult, shift := carve[int32](mem, n), carve[int32](mem, n)
 	copy(mult, out.Mult)
 	copy(shift, out.Shift)
 	out.Mult, out.Shift = mult, shift
@@ -252,43 +250,40 @@ func padRequant(out Requant, n int) Requant {
 // weights' own type; one for the tensor), int32 bias [cout] (nil for
 // none), the input's zero point inZero and the output's requantization.
 func PackQPointwise(w []byte, unsigned bool, wZero int32, bias []int32, cout, cin int, inZero int32, out Requant) *QPointwiseWeights {
-	return PackQPointwiseIn(nil, nil, w, unsigned, wZero, bias, cout, cin, inZero, out)
+	return PackQPointwiseIn(nil, w, unsigned, wZero, bias, cout, cin, inZero, out)
 }
 
-// QPointwiseSize returns the memory PackQPointwiseIn packs the weights of
-// a quantized 1x1 convolution into: int16s, or, where the CPU has the VNNI
-// kernels, bytes.
-func QPointwiseSize(cout, cin int) (int16s, bytes int) {
-	n := roundUp(cout, Tile) * roundUp(cin, 4)
+// QPointwiseSize returns the bytes of Mem that PackQPointwiseIn keeps the
+// packed weights and tables of a quantized 1x1 convolution in.
+func QPointwiseSize(cout, cin int) int {
+	tiles, n := roundUp(cout, Tile)/Tile, roundUp(cout, Tile)*roundUp(cin, 4)
+	size := 3 * memSize[int32](tiles*Tile) // Bias, Out.Mult, Out.Shift
 	if packVNNI && cin%4 == 0 {
-		return 0, n
+		return size + memSize[uint8](n) + memSize[bool](tiles) + memSize[int32](tiles*vnniRows*Tile)
 	}
-	return n, 0
+	size += memSize[int16](n) + memSize[int32](tiles*6*Tile)
+	if packDot {
+		size += memSize[uint8](n)
+	}
+	return size
 }
 
-// PackQPointwiseIn is PackQPointwise with the packed weights in the memory
-// QPointwiseSize(cout, cin) asks for, zeroed (nil: newly allocated), so
-// that a model can keep all its weights in one block.
-func PackQPointwiseIn(mem16 []int16, mem8 []uint8, w []byte, unsigned bool, wZero int32, bias []int32, cout, cin int, inZero int32, out Requant) *QPointwiseWeights {
+// PackQPointwiseIn is PackQPointwise with what it keeps carved from mem,
+// which QPointwiseSize(cout, cin) bytes suffice for.
+func PackQPointwiseIn(mem *Mem, w []byte, unsigned bool, wZero int32, bias []int32, cout, cin int, inZero int32, out Requant) *QPointwiseWeights {
 	tiles, groups := roundUp(cout, Tile)/Tile, (cin+3)/4
 	n := tiles * groups * Tile * 4
 	p := &QPointwiseWeights{
 		Cin: cin, Cout: cout,
-		Bias: make([]int32, tiles*Tile),
-		Out:  padRequant(out, tiles*Tile),
+		Bias: carve[int32](mem, tiles*Tile),
+		Out:  padRequant(mem, out, tiles*Tile),
 	}
 	if packVNNI && cin%4 == 0 {
-		if mem8 == nil {
-			mem8 = make([]uint8, n)
-		}
-		packVNNIWeights(p, mem8[:n:n], w, unsigned, wZero, bias, inZero)
+		packVNNIWeights(p, mem, w, unsigned, wZero, bias, inZero)
 		return p
 	}
-	if mem16 == nil {
-		mem16 = make([]int16, n)
-	}
-	p.w16 = mem16[:n:n]
-	p.rq = requantTable(p.Out, cout)
+	p.w16 = carve[int16](mem, n)
+	p.rq = requantTable(mem, p.Out, cout)
 	// value returns weight b less the zero point.
 	z := int16(wZero)
 	value := func(b byte) int16 { return int16(int8(b)) - z }
@@ -338,7 +333,7 @@ func PackQPointwiseIn(mem16 []int16, mem8 []uint8, w []byte, unsigned bool, wZer
 		}
 	}
 	if packDot {
-		p.dot, p.dotOff = dotWeights(p.w16)
+		p.dot, p.dotOff = dotWeights(carve[uint8](mem, n), p.w16)
 	}
 	return p
 }
@@ -354,8 +349,9 @@ type QDepthwiseWeights struct {
 	InZero int32
 	Out    Requant
 
-	rq []int32 // requantTable(Out)
-	zp []uint8 // InZero, what a tap in the padding reads: a row of 3 taps' worth
+	rq     []int32 // requantTable(Out), for the AVX2 and NEON kernels (requant)
+	rqOnce sync.Once
+	zp     []uint8 // InZero, what a tap in the padding reads: a row of 3 taps' worth
 
 	// For the AVX2 kernel of 16 channels a block: the taps in pairs, the
 	// weights of each pair interleaved channel by channel, and the biases
@@ -394,10 +390,27 @@ var unpackOrder = [16]int{0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15}
 // with per-channel zero points wZero ([c], or one for the tensor), and
 // bias [c] (nil for none).
 func PackQDepthwise(w []byte, unsigned bool, wZero []int32, bias []int32, c int, inZero int32, out Requant) *QDepthwiseWeights {
+	return PackQDepthwiseIn(nil, w, unsigned, wZero, bias, c, inZero, out)
+}
+
+// QDepthwiseSize returns the bytes of Mem that PackQDepthwiseIn keeps the
+// packed weights and tables of a quantized 3x3 depthwise convolution of c
+// channels in.
+func QDepthwiseSize(c int) int {
+	cp, blocks := roundUp(c, Tile), roundUp(c, 32)/32
+	size := memSize[int16](9*cp) + 3*memSize[int32](cp) + memSize[uint8](2*c+roundUp(c, 32))
+	if packVNNI {
+		return size + memSize[int16](blocks*5*64) + memSize[int32](blocks*32) + memSize[int32](blocks*2*9*16)
+	}
+	return size + memSize[int32](6*cp) + memSize[int16](cp/Tile*5*32) + memSize[int32](cp) + memSize[int32](6*cp)
+}
+
+// PackQDepthwiseIn is PackQDepthwise with what it keeps carved from mem,
+// which QDepthwiseSize(c) bytes suffice for.
+func PackQDepthwiseIn(mem *Mem, w []byte, unsigned bool, wZero []int32, bias []int32, c int, inZero int32, out Requant) *QDepthwiseWeights {
 	cp := roundUp(c, Tile)
-	p := &QDepthwiseWeights{C: c, W: make([]int16, 9*cp), Bias: make([]int32, cp), InZero: inZero, Out: padRequant(out, cp),
-		zp: make([]uint8, 2*c+roundUp(c, 32))}
-	p.rq = requantTable(p.Out, cp)
+	p := &QDepthwiseWeights{C: c, W: carve[int16](mem, 9*cp), Bias: carve[int32](mem, cp), InZero: inZero, Out: padRequant(mem, out, cp),
+		zp: carve[uint8](mem, 2*c+roundUp(c, 32))}
 	for i := range p.zp {
 		p.zp[i] = uint8(inZero)
 	}
@@ -407,13 +420,25 @@ func PackQDepthwise(w []byte, unsigned bool, wZero []int32, bias []int32, c int,
 		}
 	}
 	copy(p.Bias, bias)
-	if !packVNNI {
-		p.pack16()
-	}
 	if packVNNI {
-		p.pack32()
+		p.pack32(mem)
+	} else {
+		p.rq = requantTable(mem, p.Out, cp)
+		p.pack16(mem)
 	}
 	return p
+}
+
+// requant returns the requantization table of the AVX2 and NEON kernels:
+// packed at load unless the weights were packed for the AVX-512 kernel,
+// then on first use.
+func (p *QDepthwiseWeights) requant() []int32 {
+	p.rqOnce.Do(func() {
+		if p.rq == nil {
+			p.rq = requantTable(nil, p.Out, len(p.Bias))
+		}
+	})
+	return p.rq
 }
 
 // layout16 returns p's weights, folded biases and requantization in the
@@ -423,16 +448,17 @@ func PackQDepthwise(w []byte, unsigned bool, wZero []int32, bias []int32, c int,
 func (p *QDepthwiseWeights) layout16() (pairs []int16, bias16, rq16 []int32) {
 	p.once16.Do(func() {
 		if p.pairs == nil {
-			p.pack16()
+			p.pack16(nil)
 		}
 	})
 	return p.pairs, p.bias16, p.rq16
 }
 
-func (p *QDepthwiseWeights) pack16() {
+func (p *QDepthwiseWeights) pack16(mem *Mem) {
 	cp, inZero := len(p.Bias), p.InZero
 	blocks := cp / Tile
-	p.pairs, p.bias16, p.rq16 = make([]int16, blocks*5*32), make([]int32, cp), make([]int32, 6*cp)
+	rq := p.requant()
+	p.pairs, p.bias16, p.rq16 = carve[int16](mem, blocks*5*32), carve[int32](mem, cp), carve[int32](mem, 6*cp)
 	for b := range blocks {
 		for i, j := range unpackOrder {
 			ch := b*Tile + j
@@ -451,7 +477,7 @@ func (p *QDepthwiseWeights) pack16() {
 			}
 			p.bias16[b*Tile+i] = fold
 			for row := range 6 {
-				p.rq16[(b*6+row)*Tile+i] = p.rq[(b*6+row)*Tile+j]
+				p.rq16[(b*6+row)*Tile+i] = rq[(b*6+row)*Tile+j]
 			}
 		}
 	}
@@ -459,10 +485,10 @@ func (p *QDepthwiseWeights) pack16() {
 
 // pack32 lays out p's weights, folded biases and requantization for the
 // AVX-512 kernel (qdw3x3x32AVX512).
-func (p *QDepthwiseWeights) pack32() {
+func (p *QDepthwiseWeights) pack32(mem *Mem) {
 	cp := roundUp(p.C, Tile)
 	blocks := roundUp(p.C, 32) / 32
-	p.pairs32, p.bias32, p.rq32 = make([]int16, blocks*5*64), make([]int32, blocks*32), make([]int32, blocks*2*9*16)
+	p.pairs32, p.bias32, p.rq32 = carve[int16](mem, blocks*5*64), carve[int32](mem, blocks*32), carve[int32](mem, blocks*2*9*16)
 	for b := range blocks {
 		for i, j := range zmmOrder {
 			ch := b*32 + j
@@ -535,7 +561,7 @@ const stemK = 28
 // with per-output-channel zero points wZero ([cout], or one), and bias.
 func PackQStem(w []byte, unsigned bool, wZero []int32, bias []int32, cout int, inZero int32, out Requant) *QStemWeights {
 	cp := roundUp(cout, Tile)
-	p := &QStemWeights{Cout: cout, W: make([]int16, 27*cp), Bias: make([]int32, cp), InZero: inZero, Out: padRequant(out, cp)}
+	p := &QStemWeights{Cout: cout, W: make([]int16, 27*cp), Bias: make([]int32, cp), InZero: inZero, Out: padRequant(nil, out, cp)}
 	for o := range cout {
 		for tap := range 27 {
 			p.W[tap*cp+o] = widen(w[o*27+tap], unsigned) - int16(zeroAt(wZero, o))

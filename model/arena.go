@@ -27,15 +27,6 @@ func (a *arena) alloc(n int) []float32 {
 	return a.mem[start : start+n : start+n]
 }
 
-// int16s is alloc for n int16s.
-func (a *arena) int16s(n int) []int16 {
-	f := a.alloc((n + 1) / 2)
-	if f == nil {
-		return nil
-	}
-	return unsafe.Slice((*int16)(unsafe.Pointer(unsafe.SliceData(f))), n)
-}
-
 // bytes is alloc for n bytes.
 func (a *arena) bytes(n int) []uint8 {
 	f := a.alloc((n + 3) / 4)

@@ -8,15 +8,17 @@ import (
 
 const hugePage = 2 << 20
 
-// newArena maps n float32s of anonymous memory, aligned to a huge page and
-// a whole number of them, asks for transparent huge pages (granted where
-// they are enabled for madvise or always) and populates it before it is
-// written. Should mapping fail, the arena is ordinary Go memory.
+// newArena maps n float32s of anonymous memory, aligned to a huge page,
+// asks for transparent huge pages (granted, where they are enabled for
+// madvise or always, to each whole 2 MB of it) and populates it before it
+// is written. It is not rounded up to huge pages: on a VM each page
+// populated costs its share even if it is never written. Should mapping
+// fail, the arena is ordinary Go memory.
 func newArena(n int) *arena {
 	if n <= 0 {
 		return &arena{}
 	}
-	size := (4*n + hugePage - 1) &^ (hugePage - 1)
+	size := (4*n + 4095) &^ 4095
 	// Over-map by a huge page, then trim to an aligned range.
 	p, err := unix.MmapPtr(-1, 0, nil, uintptr(size+hugePage), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
 	if err != nil {

@@ -93,8 +93,10 @@ type qconv struct {
 }
 
 // quantConv reads op, whose weights have outs output channels along
-// dimension dim of their shape.
-func quantConv(tf *tflite.Model, op *tflite.Op, outs, dim int) (*qconv, error) {
+// dimension dim of their shape. The bias and multipliers are in tmp,
+// which holds 3*outs int32s and which the packers read before the next
+// call: a load then leaves no garbage of them.
+func quantConv(tf *tflite.Model, op *tflite.Op, outs, dim int, tmp []int32) (*qconv, error) {
 	tensor := func(i int) *tflite.Tensor {
 		if i < 0 || i >= len(tf.Tensors) {
 			return nil
@@ -133,7 +135,8 @@ func quantConv(tf *tflite.Model, op *tflite.Op, outs, dim int) (*qconv, error) {
 		}
 		c.wZero = append(c.wZero, int32(z))
 	}
-	c.bias = make([]int32, outs)
+	c.bias = tmp[:outs]
+	clear(c.bias)
 	if len(op.Inputs) > 2 && op.Inputs[2] >= 0 {
 		bt := tensor(op.Inputs[2])
 		if bt == nil || bt.Type != tflite.Int32 || bt.Data == nil || len(bt.Data) != 4*outs {
@@ -146,7 +149,7 @@ func quantConv(tf *tflite.Model, op *tflite.Op, outs, dim int) (*qconv, error) {
 	// TFLite's multipliers: for int8 convolutions the product of the
 	// scales in float64, else (uint8, fully connected) in float32.
 	double := c.in.signed && op.Code != tflite.OpFullyConnected
-	c.out = kernels.Requant{Mult: make([]int32, outs), Shift: make([]int32, outs), Zero: o.zero}
+	c.out = kernels.Requant{Mult: tmp[outs : 2*outs], Shift: tmp[2*outs : 3*outs], Zero: o.zero}
 	c.out.Lo, c.out.Hi = o.clamp(op.Activation)
 	for i := range outs {
 		s := wt.Scale[min(i, len(wt.Scale)-1)]
@@ -166,21 +169,16 @@ func quantize(tf *tflite.Model, m *Model) (*int8Net, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The 1x1 layers' weights, nearly all of them, go in one arena, each
-	// at a 64-byte boundary.
-	bytes := 0
-	add := func(cout, cin int) {
-		n16, n8 := kernels.QPointwiseSize(cout, cin)
-		bytes += 2*n16 + n8 + 64
-	}
-	add(a.Head, a.Bottlenecks[len(a.Bottlenecks)-1].Out)
-	add(m.Classes, a.Head)
+	// The weights and tables of the 1x1 and depthwise layers, all but a
+	// few kB of what the pass keeps, go in one arena.
+	bytes := kernels.QPointwiseSize(a.Head, a.Bottlenecks[len(a.Bottlenecks)-1].Out) +
+		kernels.QPointwiseSize(m.Classes, a.Head)
 	for _, b := range a.Bottlenecks {
-		add(b.Expanded(), b.In)
-		add(b.Out, b.Expanded())
+		bytes += kernels.QPointwiseSize(b.Expanded(), b.In) + kernels.QDepthwiseSize(b.Expanded()) +
+			kernels.QPointwiseSize(b.Out, b.Expanded())
 	}
-	mem := newArena(bytes / 4)
-	q, err := quantizeIn(tf, m, a, mem)
+	mem := newArena((bytes + 3) / 4)
+	q, err := quantizeIn(tf, m, a, kernels.NewMem(mem.bytes(bytes)))
 	if err != nil {
 		mem.release()
 		return nil, err
@@ -189,19 +187,13 @@ func quantize(tf *tflite.Model, m *Model) (*int8Net, error) {
 	return q, nil
 }
 
-// quantizeIn is quantize with the arena of the 1x1 layers' weights.
-func quantizeIn(tf *tflite.Model, m *Model, a *Arch, mem *arena) (*int8Net, error) {
+// quantizeIn is quantize with the memory of the 1x1 and depthwise layers.
+func quantizeIn(tf *tflite.Model, m *Model, a *Arch, mem *kernels.Mem) (*int8Net, error) {
 	pointwise := func(c *qconv, cout, cin int) *kernels.QPointwiseWeights {
-		var m16 []int16
-		var m8 []uint8
-		if n16, n8 := kernels.QPointwiseSize(cout, cin); n16 > 0 {
-			m16 = mem.int16s(n16)
-		} else {
-			m8 = mem.bytes(n8)
-		}
-		return kernels.PackQPointwiseIn(m16, m8, c.w, c.unsigned, c.wZero[0], c.bias, cout, cin, c.in.zero, c.out)
+		return kernels.PackQPointwiseIn(mem, c.w, c.unsigned, c.wZero[0], c.bias, cout, cin, c.in.zero, c.out)
 	}
 	q := &int8Net{}
+	tmp := make([]int32, 3*max(a.Stem, a.Head, m.Classes, a.Bottlenecks[len(a.Bottlenecks)-1].Expanded()))
 	i := 0
 	next := func() *tflite.Op {
 		op := &tf.Ops[i]
@@ -231,7 +223,7 @@ func quantizeIn(tf *tflite.Model, m *Model, a *Arch, mem *arena) (*int8Net, erro
 			return nil, err
 		}
 	}
-	c, err := quantConv(tf, next(), a.Stem, 0)
+	c, err := quantConv(tf, next(), a.Stem, 0, tmp)
 	if err != nil {
 		return nil, at("stem", err)
 	}
@@ -241,19 +233,19 @@ func quantizeIn(tf *tflite.Model, m *Model, a *Arch, mem *arena) (*int8Net, erro
 		blockIn := tf.Ops[i].Inputs[0]
 		e := b.Expanded()
 		if b.T != 1 {
-			c, err := quantConv(tf, next(), e, 0)
+			c, err := quantConv(tf, next(), e, 0, tmp)
 			if err != nil {
 				return nil, at(fmt.Sprintf("b%d expand", bi), err)
 			}
 			qb.expand = pointwise(c, e, b.In)
 		}
-		c, err := quantConv(tf, next(), e, 3)
+		c, err := quantConv(tf, next(), e, 3, tmp)
 		if err != nil {
 			return nil, at(fmt.Sprintf("b%d depthwise", bi), err)
 		}
-		qb.depthwise = kernels.PackQDepthwise(c.w, c.unsigned, c.wZero, c.bias, e, c.in.zero, c.out)
+		qb.depthwise = kernels.PackQDepthwiseIn(mem, c.w, c.unsigned, c.wZero, c.bias, e, c.in.zero, c.out)
 		op := next()
-		if c, err = quantConv(tf, op, b.Out, 0); err != nil {
+		if c, err = quantConv(tf, op, b.Out, 0, tmp); err != nil {
 			return nil, at(fmt.Sprintf("b%d project", bi), err)
 		}
 		qb.project = pointwise(c, b.Out, e)
@@ -275,7 +267,7 @@ func quantizeIn(tf *tflite.Model, m *Model, a *Arch, mem *arena) (*int8Net, erro
 		}
 		q.blocks = append(q.blocks, qb)
 	}
-	if c, err = quantConv(tf, next(), a.Head, 0); err != nil {
+	if c, err = quantConv(tf, next(), a.Head, 0, tmp); err != nil {
 		return nil, at("head", err)
 	}
 	q.head = pointwise(c, a.Head, a.Bottlenecks[len(a.Bottlenecks)-1].Out)
@@ -301,7 +293,7 @@ func quantizeIn(tf *tflite.Model, m *Model, a *Arch, mem *arena) (*int8Net, erro
 		i++
 	}
 	op = next()
-	if c, err = quantConv(tf, op, m.Classes, 0); err != nil {
+	if c, err = quantConv(tf, op, m.Classes, 0, tmp); err != nil {
 		return nil, at("classifier", err)
 	}
 	q.classifier = pointwise(c, m.Classes, a.Head)
