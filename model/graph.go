@@ -59,7 +59,8 @@ func (g *graph) tensor(i int) *tflite.Tensor {
 
 // conv checks a CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED operator and
 // returns a reader of its weights (see tflite.Tensor.Reader), their shape, and
-// its bias (zeros if absent).
+// its bias (zeros if absent; nil without an arena, as nothing is packed
+// from it then).
 func (g *graph) conv(op *tflite.Op, what string, k, stride, act int) (w func(dst []float32, from int), shape []int, bias []float32, err error) {
 	at := fmt.Sprintf("op %d (%s, %s)", g.i-1, op.Name, what)
 	if len(op.Inputs) < 2 || g.tensor(op.Inputs[1]) == nil {
@@ -96,20 +97,23 @@ func (g *graph) conv(op *tflite.Op, what string, k, stride, act int) (w func(dst
 	if op.Code == tflite.OpDepthwiseConv2D {
 		outs = shape[3]
 	}
-	bias = make([]float32, outs)
+	if g.arena != nil {
+		bias = make([]float32, outs)
+	}
 	if len(op.Inputs) > 2 && op.Inputs[2] >= 0 {
 		bt := g.tensor(op.Inputs[2])
 		if bt == nil {
 			return nil, nil, nil, fmt.Errorf("%s: bias tensor %d out of range", at, op.Inputs[2])
 		}
-		b, err := bt.Floats()
-		if err != nil {
+		if _, err := bt.Reader(); err != nil {
 			return nil, nil, nil, fmt.Errorf("%s: bias: %w", at, err)
 		}
-		if len(b) != outs {
-			return nil, nil, nil, fmt.Errorf("%s: expected %d biases, found %d", at, outs, len(b))
+		if n, _ := tflite.Elements(bt.Shape); n != outs {
+			return nil, nil, nil, fmt.Errorf("%s: expected %d biases, found %d", at, outs, n)
 		}
-		bias = b
+		if g.arena != nil { // only the float weights are packed from here
+			bias, _ = bt.Floats()
+		}
 	}
 	return w, shape, bias, nil
 }
