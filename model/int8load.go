@@ -193,7 +193,11 @@ func quantizeIn(tf *tflite.Model, m *Model, a *Arch, mem *kernels.Mem) (*int8Net
 		return kernels.PackQPointwiseIn(mem, c.w, c.unsigned, c.wZero[0], c.bias, cout, cin, c.in.zero, c.out)
 	}
 	q := &int8Net{}
-	tmp := make([]int32, 3*max(a.Stem, a.Head, m.Classes, a.Bottlenecks[len(a.Bottlenecks)-1].Expanded()))
+	most := max(a.Stem, a.Head, m.Classes) // output channels of a layer, at most
+	for _, b := range a.Bottlenecks {
+		most = max(most, b.Expanded(), b.Out)
+	}
+	tmp := make([]int32, 3*most)
 	i := 0
 	next := func() *tflite.Op {
 		op := &tf.Ops[i]
