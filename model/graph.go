@@ -105,14 +105,15 @@ func (g *graph) conv(op *tflite.Op, what string, k, stride, act int) (w func(dst
 		if bt == nil {
 			return nil, nil, nil, fmt.Errorf("%s: bias tensor %d out of range", at, op.Inputs[2])
 		}
-		if _, err := bt.Reader(); err != nil {
+		read, err := bt.Reader()
+		if err != nil {
 			return nil, nil, nil, fmt.Errorf("%s: bias: %w", at, err)
 		}
 		if n, _ := tflite.Elements(bt.Shape); n != outs {
 			return nil, nil, nil, fmt.Errorf("%s: expected %d biases, found %d", at, outs, n)
 		}
-		if g.arena != nil { // only the float weights are packed from here
-			bias, _ = bt.Floats()
+		if bias != nil { // only the float weights are packed from here
+			read(bias, 0)
 		}
 	}
 	return w, shape, bias, nil
