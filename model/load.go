@@ -18,10 +18,20 @@ func Load(data []byte) (*Model, error) { return LoadAs(data, Float32) }
 // arithmetic as TFLite does, its 8-bit weights packed as they are (see
 // int8Net); Float32 dequantizes them; "" picks Int8 for a quantized file,
 // Float32 for any other.
-func LoadAs(data []byte, p Precision) (*Model, error) {
+func LoadAs(data []byte, p Precision) (*Model, error) { return LoadSized(data, p, nil) }
+
+// LoadSized is LoadAs that, as soon as the file shows the input resolution
+// and before the weights are packed, calls sized with it (if not nil), so
+// that a caller can resize an image meanwhile.
+func LoadSized(data []byte, p Precision, sized func(res int)) (*Model, error) {
 	tf, err := tflite.Parse(data)
 	if err != nil {
 		return nil, err
+	}
+	if sized != nil {
+		if res, err := inputSize(tf); err == nil {
+			sized(res)
+		}
 	}
 	if p == "" {
 		p = Float32
@@ -76,6 +86,10 @@ func InputSize(data []byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	return inputSize(tf)
+}
+
+func inputSize(tf *tflite.Model) (int, error) {
 	if len(tf.Inputs) != 1 || tf.Inputs[0] < 0 || tf.Inputs[0] >= len(tf.Tensors) {
 		return 0, fmt.Errorf("expected 1 input, found %d", len(tf.Inputs))
 	}

@@ -526,4 +526,10 @@ func TestInputSize(t *testing.T) {
 			t.Errorf("InputSize of %d bad bytes: %d, no error", len(bad), res)
 		}
 	}
+	// LoadSized tells the resolution before it returns the model.
+	told := 0
+	m, err := LoadSized(file, "", func(res int) { told = res })
+	if err != nil || told != 40 || m.Res != 40 {
+		t.Errorf("LoadSized: told %d, model %v, %v; want 40", told, m, err)
+	}
 }

@@ -50,13 +50,8 @@ func openModel(ctx context.Context, io *iostreams, arg string, sized func(res in
 	if err != nil {
 		return nil, modelError{err}
 	}
-	if sized != nil {
-		if res, err := model.InputSize(data); err == nil {
-			sized(res)
-		}
-	}
 	start := time.Now()
-	m, err := model.LoadAs(data, precision)
+	m, err := model.LoadSized(data, precision, sized)
 	if errors.Is(err, model.ErrNotQuantized) {
 		return nil, usageError{fmt.Errorf("--precision int8: model %s: %w", path, err)}
 	}
