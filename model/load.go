@@ -24,14 +24,14 @@ func LoadAs(data []byte, p Precision) (*Model, error) { return LoadSized(data, p
 // and before the weights are packed, calls sized with it (if not nil), so
 // that a caller can resize an image meanwhile.
 func LoadSized(data []byte, p Precision, sized func(res int)) (*Model, error) {
+	if sized != nil {
+		if res, err := InputSize(data); err == nil {
+			sized(res)
+		}
+	}
 	tf, err := tflite.Parse(data)
 	if err != nil {
 		return nil, err
-	}
-	if sized != nil {
-		if res, err := inputSize(tf); err == nil {
-			sized(res)
-		}
 	}
 	if p == "" {
 		p = Float32
@@ -82,18 +82,10 @@ func (m *Model) SetLabels(text []byte) error {
 // InputSize returns the input resolution of the MobileNetV2 in a TFLite
 // file's bytes, reading no more of it than that; Load checks the rest.
 func InputSize(data []byte) (int, error) {
-	tf, err := tflite.Parse(data)
+	s, err := tflite.InputShape(data)
 	if err != nil {
 		return 0, err
 	}
-	return inputSize(tf)
-}
-
-func inputSize(tf *tflite.Model) (int, error) {
-	if len(tf.Inputs) != 1 || tf.Inputs[0] < 0 || tf.Inputs[0] >= len(tf.Tensors) {
-		return 0, fmt.Errorf("expected 1 input, found %d", len(tf.Inputs))
-	}
-	s := tf.Tensors[tf.Inputs[0]].Shape
 	if len(s) != 4 || s[0] != 1 || s[3] != 3 || s[1] != s[2] || s[1] < 1 {
 		return 0, fmt.Errorf("expected a [1,N,N,3] input, found %v", s)
 	}

@@ -521,10 +521,19 @@ func TestInputSize(t *testing.T) {
 	if res, err := InputSize(file); res != 40 || err != nil {
 		t.Errorf("InputSize: %d, %v; want 40", res, err)
 	}
-	for _, bad := range [][]byte{nil, file[:len(file)/3], []byte("not a model at all")} {
+	for _, bad := range [][]byte{nil, file[:12], []byte("not a model at all")} {
 		if res, err := InputSize(bad); err == nil {
 			t.Errorf("InputSize of %d bad bytes: %d, no error", len(bad), res)
 		}
+	}
+	// It reads no further than the input's shape: a file cut short after
+	// that still tells its size, and is refused by the load.
+	cut := file[:len(file)/3]
+	if res, err := InputSize(cut); res != 40 || err != nil {
+		t.Errorf("InputSize of the first third: %d, %v; want 40", res, err)
+	}
+	if _, err := LoadAs(cut, ""); err == nil {
+		t.Error("LoadAs of the first third: no error")
 	}
 	// LoadSized tells the resolution before it returns the model.
 	told := 0

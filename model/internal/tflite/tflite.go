@@ -149,11 +149,8 @@ type Op struct {
 // Parse reads the model in data. The result's constant tensors point
 // into data.
 func Parse(data []byte) (*Model, error) {
-	if len(data) < 8 {
-		return nil, fmt.Errorf("tflite: file is %d bytes, too short for a model", len(data))
-	}
-	if id := string(data[4:8]); id != "TFL3" {
-		return nil, fmt.Errorf("tflite: file identifier is %q, want \"TFL3\" (not a TensorFlow Lite model)", id)
+	if err := checkIdentifier(data); err != nil {
+		return nil, err
 	}
 	r := &fbReader{buf: data, budget: len(data)}
 	root := r.table(r.follow(0))
@@ -233,6 +230,50 @@ func Parse(data []byte) (*Model, error) {
 		}
 	}
 	return m, nil
+}
+
+// InputShape returns the shape of subgraph 0's input, reading only the
+// tables on the way to it. Converters write each tensor's table beside its
+// weights, so Parse reads pages all over the file: a millisecond of page
+// faults for a file that is not yet in memory, which an image can be
+// resized in meanwhile. Parse checks the rest.
+func InputShape(data []byte) ([]int, error) {
+	if err := checkIdentifier(data); err != nil {
+		return nil, err
+	}
+	r := &fbReader{buf: data, budget: len(data)}
+	root := r.table(r.follow(0))
+	subgraphs, nSubgraphs := r.vector(root, 2, 4)
+	if r.err == nil && nSubgraphs != 1 {
+		return nil, fmt.Errorf("tflite: model has %d subgraphs, want 1", nSubgraphs)
+	}
+	sg := r.tableAt(subgraphs, 0)
+	tensors, nTensors := r.vector(sg, 0, 4)
+	inputs := r.ints(sg, 1)
+	if r.err != nil {
+		return nil, fmt.Errorf("tflite: subgraph 0: %w", r.err)
+	}
+	if len(inputs) != 1 {
+		return nil, fmt.Errorf("tflite: subgraph has %d inputs, want 1", len(inputs))
+	}
+	if err := checkIndices(inputs, nTensors, false); err != nil {
+		return nil, fmt.Errorf("tflite: subgraph input %w", err)
+	}
+	shape := r.ints(r.tableAt(tensors, inputs[0]), 0)
+	if r.err != nil {
+		return nil, fmt.Errorf("tflite: tensor %d: %w", inputs[0], r.err)
+	}
+	return shape, nil
+}
+
+func checkIdentifier(data []byte) error {
+	if len(data) < 8 {
+		return fmt.Errorf("tflite: file is %d bytes, too short for a model", len(data))
+	}
+	if id := string(data[4:8]); id != "TFL3" {
+		return fmt.Errorf("tflite: file identifier is %q, want \"TFL3\" (not a TensorFlow Lite model)", id)
+	}
+	return nil
 }
 
 // checkIndices checks that each tensor index in idx is below n, or -1

@@ -389,9 +389,20 @@ func TestTFLiteOverwrite(t *testing.T) {
 
 // checkTFLite parses data and, if that works, dequantizes every tensor and
 // reads the labels. It returns an error if the parsed model breaks a
-// promise of Parse; errors of parsing itself are fine.
+// promise of Parse or InputShape; errors of parsing itself are fine.
 func checkTFLite(data []byte) error {
+	shape, shapeErr := InputShape(data)
+	if shapeErr != nil {
+		if msg := shapeErr.Error(); !strings.HasPrefix(msg, "tflite: ") || strings.Contains(msg, "\n") {
+			return fmt.Errorf("InputShape error %q is not one line starting with \"tflite: \"", msg)
+		}
+	}
 	m, err := Parse(data)
+	if err == nil && len(m.Inputs) == 1 {
+		if want := m.Tensors[m.Inputs[0]].Shape; shapeErr != nil || !slices.Equal(shape, want) {
+			return fmt.Errorf("InputShape: %v, %v; Parse's input shape is %v", shape, shapeErr, want)
+		}
+	}
 	if err != nil {
 		if msg := err.Error(); !strings.HasPrefix(msg, "tflite: ") || strings.Contains(msg, "\n") {
 			return fmt.Errorf("error %q is not one line starting with \"tflite: \"", msg)
@@ -540,6 +551,9 @@ func TestTFLiteRealFiles(t *testing.T) {
 			m, err := Parse(data)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if s, err := InputShape(data); err != nil || !slices.Equal(s, []int{1, 224, 224, 3}) {
+				t.Errorf("InputShape: %v, %v; want [1 224 224 3]", s, err)
 			}
 			if m.Version != 3 || m.Description != "MLIR Converted." {
 				t.Errorf("version %d, description %q", m.Version, m.Description)
