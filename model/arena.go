@@ -36,18 +36,6 @@ func (a *arena) bytes(n int) []uint8 {
 	return unsafe.Slice((*uint8)(unsafe.Pointer(unsafe.SliceData(f))), n)
 }
 
-// touch writes a zero to each page of the arena. Populating maps the pages
-// in the kernel, but under a hypervisor's shadow paging the first write from
-// the process still costs microseconds a page: buffers that the first pass
-// would write are touched here, while loading, when the other core is busy
-// decoding the image.
-func (a *arena) touch() {
-	const page = 4096 / 4
-	for i := 0; i < len(a.mem); i += page {
-		a.mem[i] = 0
-	}
-}
-
 // keep ties the arena's memory to owner: it is returned when owner is
 // collected. What the arena holds is reachable only through owner.
 func keep[T any](a *arena, owner *T) {

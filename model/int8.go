@@ -70,7 +70,6 @@ func newInt8Buffers(p *plan) *int8Buffers {
 	// to 64 bytes.
 	n := 2*s.xy + s.e + s.d + s.head + 2*s.classes + p.threads*(s.ring+s.strip)
 	mem := newArena(n/4 + (7+2*p.threads)*16)
-	mem.touch()
 	q := &int8Buffers{
 		x: mem.bytes(s.xy), y: mem.bytes(s.xy),
 		e: mem.bytes(s.e), d: mem.bytes(s.d),
