@@ -2,7 +2,6 @@ package imageio
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"image"
 	"image/draw"
@@ -303,17 +302,19 @@ func resample(dst []byte, rows *rowReader, size int, kx, ky coeffs) {
 // the weights kx.
 func resizeRow(out, src []byte, kx coeffs) {
 	const half = 1 << (precBits - 1)
-	for xx := range kx.first {
+	out = out[:3*len(kx.first)]
+	for xx, first := range kx.first {
 		k := kx.k[xx]
-		p := src[4*kx.first[xx]:]
+		p := src[4*first : 4*(first+len(k))] // R, G, B, A
 		r, g, b := int32(half), int32(half), int32(half)
 		for i, c := range k {
-			v := binary.LittleEndian.Uint32(p[4*i:]) // R, G, B, A
-			r += int32(v&0xff) * c
-			g += int32(v>>8&0xff) * c
-			b += int32(v>>16&0xff) * c
+			q := p[4*i : 4*i+3 : 4*i+3]
+			r += int32(q[0]) * c
+			g += int32(q[1]) * c
+			b += int32(q[2]) * c
 		}
-		out[3*xx], out[3*xx+1], out[3*xx+2] = clip8(r), clip8(g), clip8(b)
+		o := out[3*xx : 3*xx+3 : 3*xx+3]
+		o[0], o[1], o[2] = clip8(r), clip8(g), clip8(b)
 	}
 }
 
@@ -361,9 +362,9 @@ func resampleTall(dst []byte, rows *rowReader, size int, kx coeffs, ky *coeffMak
 		resizeRow(hrow, rows.row(y), kx)
 		for _, o := range live {
 			if i := y - o.first; i < len(o.k) {
-				c := o.k[i]
+				c, acc := o.k[i], o.acc[:len(hrow)]
 				for x, v := range hrow {
-					o.acc[x] += int32(v) * c
+					acc[x] += int32(v) * c
 				}
 			}
 		}
