@@ -8,6 +8,7 @@ import (
 	"image/draw"
 	stdjpeg "image/jpeg"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -269,6 +270,68 @@ func TestTooManyScans(t *testing.T) {
 		_, err := Decode(b, 1)
 		if tooMany := n > maxScans; (err != nil) != tooMany {
 			t.Errorf("%d scans: error %v", n, err)
+		}
+	}
+}
+
+// idctLoops is the reduced inverse DCT as the formula above idct reads,
+// a loop a sum; idct must write the very same bytes.
+func idctLoops(dst []byte, stride int, blk *[64]int32, sw, sh int) {
+	b := basis()
+	var tmp [8][8]float32
+	for v := 0; v < sh; v++ {
+		for x := 0; x < sw; x++ {
+			var acc float32
+			for u := 0; u < sw; u++ {
+				acc += float32(blk[8*v+u]) * b[sw-1][x][u]
+			}
+			tmp[v][x] = acc
+		}
+	}
+	for y := 0; y < sh; y++ {
+		for x := 0; x < sw; x++ {
+			a := float32(128.5)
+			for v := 0; v < sh; v++ {
+				a += b[sh-1][y][v] * tmp[v][x]
+			}
+			dst[y*stride+x] = byte(min(max(a, 0), 255))
+		}
+	}
+}
+
+func TestIDCT(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	const stride = 11
+	for sw := 1; sw <= 8; sw++ {
+		for sh := 1; sh <= 8; sh++ {
+			if sw == sh && sw <= 2 {
+				continue // in integers, see idct1x1 and idct2x2
+			}
+			for i := range 2000 {
+				var blk [64]int32
+				// Mostly small values and many zeros, as in photos;
+				// sometimes large ones, to clamp.
+				for k := range blk {
+					switch r.IntN(4) {
+					case 0:
+						blk[k] = r.Int32N(2047) - 1023
+						if i%8 == 0 {
+							blk[k] *= 16
+						}
+					case 1:
+						blk[k] = r.Int32N(9) - 4
+					}
+				}
+				if i%3 == 0 { // trailing rows of zeros
+					clear(blk[8*r.IntN(sh):])
+				}
+				got, want := make([]byte, 8*stride), make([]byte, 8*stride)
+				idct(got, stride, &blk, sw, sh)
+				idctLoops(want, stride, &blk, sw, sh)
+				if !bytes.Equal(got, want) {
+					t.Fatalf("%dx%d, block %v:\n got %v\nwant %v", sw, sh, blk, got, want)
+				}
+			}
 		}
 	}
 }
