@@ -31,6 +31,9 @@ type impl struct {
 	qdepthwise func(dst, src []uint8, h, w, stride, rows, y0, y1 int, wt *QDepthwiseWeights, c0, c1 int)
 	qstem      func(dst, src []uint8, h, w, y0, y1 int, wt *QStemWeights)
 	qadd       func(dst, a, b []uint8, p *QAdd)
+
+	// The JPEG decoder's inverse DCT (idct.go); likewise.
+	idct func(out *[8][8]byte, coef *[64]int32, across, down *[8][8]float32, sw, sh int)
 }
 
 var generic = impl{
@@ -44,6 +47,8 @@ var generic = impl{
 	qdepthwise: qdepthwiseGeneric,
 	qstem:      qstemGeneric,
 	qadd:       qaddGeneric,
+
+	idct: idctGeneric,
 }
 
 // impls lists every kernel set built into this binary, slowest first; the
@@ -65,6 +70,9 @@ func withGeneric(sets []impl) []impl {
 		}
 		if s.qadd == nil {
 			s.qadd = generic.qadd
+		}
+		if s.idct == nil {
+			s.idct = generic.idct
 		}
 	}
 	return sets

@@ -25,6 +25,8 @@ var archImpls = []impl{{
 	qdepthwise: qdepthwiseAVX2,
 	qstem:      qstemAVX2,
 	qadd:       qaddAVX2,
+
+	idct: idctAVX2,
 }, {
 	// avx2 with an 8-bit GEMM on AVX-VNNI's dot product (vpdpbusd on YMM
 	// registers, VEX-encoded): CPUs with it and no AVX-512.
@@ -38,6 +40,8 @@ var archImpls = []impl{{
 	qdepthwise: qdepthwiseAVX2,
 	qstem:      qstemAVXVNNI,
 	qadd:       qaddAVX2,
+
+	idct: idctAVX2,
 }, {
 	name:      "avx512",
 	ok:        cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX2, cpuid.FMA3),
@@ -49,6 +53,8 @@ var archImpls = []impl{{
 	qdepthwise: qdepthwiseAVX2,
 	qstem:      qstemAVX2,
 	qadd:       qaddAVX2,
+
+	idct: idctAVX2,
 }, {
 	// avx512 with 8-bit kernels of AVX512BW byte and K-mask instructions
 	// and AVX512-VNNI's dot products (vpdpbusd, vpdpwssd); BMI2's bzhi
@@ -63,4 +69,6 @@ var archImpls = []impl{{
 	qdepthwise: qdepthwiseAVX512,
 	qstem:      qstemVNNI,
 	qadd:       qaddAVX512,
+
+	idct: idctAVX2, // eight float32 lanes: a YMM register
 }}

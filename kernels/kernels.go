@@ -1,6 +1,8 @@
 // Package kernels holds the arithmetic of MobileNetV2: pure functions over
 // NHWC float32 slices (batch 1), with weights packed once into the layout the
-// kernels stream. It knows nothing of images, files or the network's graph.
+// kernels stream; and, under the same rules, the inverse DCT of the JPEG
+// decoder, a function of one block. It knows nothing of images, files or the
+// network's graph.
 //
 // Every exported kernel calls through one dispatch table, set once at start-up
 // to the fastest implementation the CPU supports; the pure-Go implementation

@@ -3,7 +3,6 @@ package jpeg
 import (
 	"bytes"
 	"flag"
-	"fmt"
 	"image"
 	stdjpeg "image/jpeg"
 	"math/rand/v2"
@@ -84,19 +83,4 @@ func BenchmarkDecode(b *testing.B) {
 	b.Run("image-jpeg", func(b *testing.B) {
 		run(b, func(data []byte) error { _, err := stdjpeg.Decode(bytes.NewReader(data)); return err })
 	})
-}
-
-// BenchmarkIDCT is the reduced inverse DCT of a block with a few low
-// frequencies, as most blocks of a photo are, at each size.
-func BenchmarkIDCT(b *testing.B) {
-	var blk [64]int32
-	blk[0], blk[1], blk[2], blk[8], blk[9] = 300, -20, 5, 14, 3
-	dst := make([]byte, 8*64)
-	for s := 1; s <= 8; s++ {
-		b.Run(fmt.Sprintf("%dx%d", s, s), func(b *testing.B) {
-			for b.Loop() {
-				idct(dst, 64, &blk, s, s)
-			}
-		})
-	}
 }

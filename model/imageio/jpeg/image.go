@@ -128,7 +128,8 @@ func (d *decoder) inverseProgressive() {
 	for i := 0; i < d.ncomp; i++ {
 		c := &d.comp[i]
 		q := &d.quant[c.tq]
-		var blk [64]int32
+		blk := &d.blk
+		*blk = [64]int32{}
 		for by := 0; by < c.bh; by++ {
 			for bx := 0; bx < c.bw; bx++ {
 				b := by*c.bw + bx
@@ -150,7 +151,7 @@ func (d *decoder) inverseProgressive() {
 					continue
 				}
 				blk[0] = int32(coef[0]) * q[0]
-				idct(dst, c.stride, &blk, c.sw, c.sh)
+				idct(dst, c.stride, blk, &d.out, c.sw, c.sh)
 			}
 		}
 	}

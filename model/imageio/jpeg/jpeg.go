@@ -119,6 +119,12 @@ type decoder struct {
 	sawSOF  bool
 	sawSOS  bool
 	scans   int
+
+	// The block being transformed and its pixels, kept here rather than
+	// on the stack: the arguments of kernels.InverseDCT, called through
+	// the kernel set's table, escape.
+	blk [64]int32
+	out [8][8]byte
 }
 
 // maxScans bounds the scans of a file, as libjpeg-turbo's scan limit does:

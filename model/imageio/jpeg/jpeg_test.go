@@ -275,15 +275,16 @@ func TestTooManyScans(t *testing.T) {
 }
 
 // idctLoops is the reduced inverse DCT as the formula above idct reads,
-// a loop a sum; idct must write the very same bytes.
+// a loop a sum, each product rounded to float32 before it is added;
+// idct must write the very same bytes.
 func idctLoops(dst []byte, stride int, blk *[64]int32, sw, sh int) {
-	b := basis()
+	b := &weights().basis
 	var tmp [8][8]float32
 	for v := 0; v < sh; v++ {
 		for x := 0; x < sw; x++ {
-			var acc float32
-			for u := 0; u < sw; u++ {
-				acc += float32(blk[8*v+u]) * b[sw-1][x][u]
+			acc := float32(float32(blk[8*v]) * b[sw-1][x][0])
+			for u := 1; u < sw; u++ {
+				acc += float32(float32(blk[8*v+u]) * b[sw-1][x][u])
 			}
 			tmp[v][x] = acc
 		}
@@ -292,7 +293,7 @@ func idctLoops(dst []byte, stride int, blk *[64]int32, sw, sh int) {
 		for x := 0; x < sw; x++ {
 			a := float32(128.5)
 			for v := 0; v < sh; v++ {
-				a += b[sh-1][y][v] * tmp[v][x]
+				a += float32(b[sh-1][y][v] * tmp[v][x])
 			}
 			dst[y*stride+x] = byte(min(max(a, 0), 255))
 		}
@@ -326,7 +327,8 @@ func TestIDCT(t *testing.T) {
 					clear(blk[8*r.IntN(sh):])
 				}
 				got, want := make([]byte, 8*stride), make([]byte, 8*stride)
-				idct(got, stride, &blk, sw, sh)
+				var out [8][8]byte
+				idct(got, stride, &blk, &out, sw, sh)
 				idctLoops(want, stride, &blk, sw, sh)
 				if !bytes.Equal(got, want) {
 					t.Fatalf("%dx%d, block %v:\n got %v\nwant %v", sw, sh, blk, got, want)

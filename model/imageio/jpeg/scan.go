@@ -260,7 +260,8 @@ func (d *decoder) blockSequential(c *component, bx, by int) error {
 		// Only the DC is needed.
 		idct1x1(dst, c.pred*q[0])
 	} else {
-		var blk [64]int32
+		blk := &d.blk
+		*blk = [64]int32{}
 		blk[0] = c.pred * q[0]
 		ac := false // a non-zero AC coefficient is kept
 		for k <= c.kmax {
@@ -304,7 +305,7 @@ func (d *decoder) blockSequential(c *component, bx, by int) error {
 			k++
 		}
 		if ac {
-			idct(dst, c.stride, &blk, c.sw, c.sh)
+			idct(dst, c.stride, blk, &d.out, c.sw, c.sh)
 		} else {
 			idctDC(dst, c.stride, blk[0], c.sw, c.sh)
 		}
