@@ -32,8 +32,10 @@ type impl struct {
 	qstem      func(dst, src []uint8, h, w, y0, y1 int, wt *QStemWeights)
 	qadd       func(dst, a, b []uint8, p *QAdd)
 
-	// The JPEG decoder's inverse DCT (idct.go); likewise.
-	idct func(out *[8][8]byte, coef *[64]int32, across, down *[8][8]float32, sw, sh int)
+	// The JPEG decoder's inverse DCT (idct.go) and the resize's vertical
+	// pass (resample.go); likewise.
+	idct      func(out *[8][8]byte, coef *[64]int32, across, down *[8][8]float32, sw, sh int)
+	addScaled func(acc []int32, src []byte, c int32)
 }
 
 var generic = impl{
@@ -48,7 +50,8 @@ var generic = impl{
 	qstem:      qstemGeneric,
 	qadd:       qaddGeneric,
 
-	idct: idctGeneric,
+	idct:      idctGeneric,
+	addScaled: addScaledGeneric,
 }
 
 // impls lists every kernel set built into this binary, slowest first; the
@@ -73,6 +76,9 @@ func withGeneric(sets []impl) []impl {
 		}
 		if s.idct == nil {
 			s.idct = generic.idct
+		}
+		if s.addScaled == nil {
+			s.addScaled = generic.addScaled
 		}
 	}
 	return sets

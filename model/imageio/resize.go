@@ -8,6 +8,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/mbv2/mbv2/kernels"
 )
 
 // Resize is the resampling filter used to bring an image to the model's resolution.
@@ -286,10 +288,7 @@ func resample(dst []byte, rows *rowReader, size int, kx, ky coeffs) {
 		}
 		first := ky.first[yy] - y0
 		for i, c := range ky.k[yy] {
-			src := tmp[(first+i)*stride : (first+i+1)*stride]
-			for x, v := range src {
-				acc[x] += int32(v) * c
-			}
+			kernels.AddScaled(acc, tmp[(first+i)*stride:(first+i+1)*stride], c)
 		}
 		out := dst[yy*stride : (yy+1)*stride]
 		for x, v := range acc {
@@ -362,10 +361,7 @@ func resampleTall(dst []byte, rows *rowReader, size int, kx coeffs, ky *coeffMak
 		resizeRow(hrow, rows.row(y), kx)
 		for _, o := range live {
 			if i := y - o.first; i < len(o.k) {
-				c, acc := o.k[i], o.acc[:len(hrow)]
-				for x, v := range hrow {
-					acc[x] += int32(v) * c
-				}
+				kernels.AddScaled(o.acc, hrow, o.k[i])
 			}
 		}
 		for len(live) > 0 && live[0].first+len(live[0].k) <= y+1 {
