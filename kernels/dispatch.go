@@ -32,10 +32,11 @@ type impl struct {
 	qstem      func(dst, src []uint8, h, w, y0, y1 int, wt *QStemWeights)
 	qadd       func(dst, a, b []uint8, p *QAdd)
 
-	// The JPEG decoder's inverse DCT (idct.go) and the resize's vertical
-	// pass (resample.go); likewise.
-	idct      func(out *[8][8]byte, coef *[64]int32, across, down *[8][8]float32, sw, sh int)
-	addScaled func(acc []int32, src []byte, c int32)
+	// The JPEG decoder's inverse DCT (idct.go) and the resize's two passes
+	// (resample.go); likewise.
+	idct        func(out *[8][8]byte, coef *[64]int32, across, down *[8][8]float32, sw, sh int)
+	addScaled   func(acc []int32, src []byte, c int32)
+	resampleRow func(out, src []byte, bounds []int, coef []int32, ksize int)
 }
 
 var generic = impl{
@@ -50,8 +51,9 @@ var generic = impl{
 	qstem:      qstemGeneric,
 	qadd:       qaddGeneric,
 
-	idct:      idctGeneric,
-	addScaled: addScaledGeneric,
+	idct:        idctGeneric,
+	addScaled:   addScaledGeneric,
+	resampleRow: resampleRowGeneric,
 }
 
 // impls lists every kernel set built into this binary, slowest first; the
@@ -79,6 +81,9 @@ func withGeneric(sets []impl) []impl {
 		}
 		if s.addScaled == nil {
 			s.addScaled = generic.addScaled
+		}
+		if s.resampleRow == nil {
+			s.resampleRow = generic.resampleRow
 		}
 	}
 	return sets

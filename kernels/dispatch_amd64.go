@@ -26,8 +26,9 @@ var archImpls = []impl{{
 	qstem:      qstemAVX2,
 	qadd:       qaddAVX2,
 
-	idct:      idctAVX2,
-	addScaled: addScaledAVX2,
+	idct:        idctAVX2,
+	addScaled:   addScaledAVX2,
+	resampleRow: resampleRowAVX2,
 }, {
 	// avx2 with an 8-bit GEMM on AVX-VNNI's dot product (vpdpbusd on YMM
 	// registers, VEX-encoded): CPUs with it and no AVX-512.
@@ -42,8 +43,9 @@ var archImpls = []impl{{
 	qstem:      qstemAVXVNNI,
 	qadd:       qaddAVX2,
 
-	idct:      idctAVX2,
-	addScaled: addScaledAVX2,
+	idct:        idctAVX2,
+	addScaled:   addScaledAVX2,
+	resampleRow: resampleRowAVX2,
 }, {
 	name:      "avx512",
 	ok:        cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX2, cpuid.FMA3),
@@ -56,8 +58,9 @@ var archImpls = []impl{{
 	qstem:      qstemAVX2,
 	qadd:       qaddAVX2,
 
-	idct:      idctAVX2,
-	addScaled: addScaledAVX2,
+	idct:        idctAVX2,
+	addScaled:   addScaledAVX2,
+	resampleRow: resampleRowAVX2,
 }, {
 	// avx512 with 8-bit kernels of AVX512BW byte and K-mask instructions
 	// and AVX512-VNNI's dot products (vpdpbusd, vpdpwssd); BMI2's bzhi
@@ -73,6 +76,7 @@ var archImpls = []impl{{
 	qstem:      qstemVNNI,
 	qadd:       qaddAVX512,
 
-	idct:      idctAVX2, // eight float32 lanes: a YMM register
-	addScaled: addScaledAVX2,
+	idct:        idctAVX2, // eight float32 lanes: a YMM register
+	addScaled:   addScaledAVX2,
+	resampleRow: resampleRowAVX2,
 }}

@@ -191,10 +191,11 @@ const precBits = 32 - 8 - 2
 
 // coeffs are the fixed-point weights that make each output pixel i along
 // one axis from the inputs first[i], first[i]+1, ...: k[i] holds their
-// weights.
+// weights; row holds them as kernels.ResampleRow takes them.
 type coeffs struct {
 	first []int
-	k     [][]int32 // slices of one allocation
+	k     [][]int32 // slices of one allocation, ksize apart
+	row   *kernels.ResampleWeights
 }
 
 // makeCoeffs computes the weights of f resizing in pixels to out pixels,
@@ -202,10 +203,15 @@ type coeffs struct {
 // the sums round as PIL's do.
 func makeCoeffs(in, out int, f filter) coeffs {
 	m := newCoeffMaker(in, out, f)
-	c := coeffs{make([]int, out), make([][]int32, out)}
-	all := make([]int32, out*m.ksize)
+	c := coeffs{first: make([]int, out), k: make([][]int32, out)}
+	all, bounds := make([]int32, out*m.ksize), make([]int, 2*out)
 	for xx := range out {
 		c.first[xx], c.k[xx] = m.at(xx, all[xx*m.ksize:(xx+1)*m.ksize])
+		bounds[2*xx], bounds[2*xx+1] = c.first[xx], len(c.k[xx])
+	}
+	var err error
+	if c.row, err = kernels.NewResampleWeights(bounds, all, m.ksize); err != nil {
+		panic(err) // at keeps each window inside the input and ksize
 	}
 	return c
 }
@@ -279,7 +285,7 @@ func resample(dst []byte, rows *rowReader, size int, kx, ky coeffs) {
 	y1 := ky.first[size-1] + len(ky.k[size-1])
 	tmp := make([]byte, (y1-y0)*stride) // (y1-y0) rows x size x RGB
 	for y := y0; y < y1; y++ {
-		resizeRow(tmp[(y-y0)*stride:(y-y0+1)*stride], rows.row(y), kx)
+		kernels.ResampleRow(tmp[(y-y0)*stride:(y-y0+1)*stride], rows.row(y), kx.row)
 	}
 	acc := make([]int32, stride)
 	for yy := 0; yy < size; yy++ {
@@ -294,26 +300,6 @@ func resample(dst []byte, rows *rowReader, size int, kx, ky coeffs) {
 		for x, v := range acc {
 			out[x] = clip8(v)
 		}
-	}
-}
-
-// resizeRow resizes one row of RGBA pixels, src, to the RGB row out with
-// the weights kx.
-func resizeRow(out, src []byte, kx coeffs) {
-	const half = 1 << (precBits - 1)
-	out = out[:3*len(kx.first)]
-	for xx, first := range kx.first {
-		k := kx.k[xx]
-		p := src[4*first : 4*(first+len(k))] // R, G, B, A
-		r, g, b := int32(half), int32(half), int32(half)
-		for i, c := range k {
-			q := p[4*i : 4*i+3 : 4*i+3]
-			r += int32(q[0]) * c
-			g += int32(q[1]) * c
-			b += int32(q[2]) * c
-		}
-		o := out[3*xx : 3*xx+3 : 3*xx+3]
-		o[0], o[1], o[2] = clip8(r), clip8(g), clip8(b)
 	}
 }
 
@@ -358,7 +344,7 @@ func resampleTall(dst []byte, rows *rowReader, size int, kx coeffs, ky *coeffMak
 		if len(live) == 0 {
 			continue // no output reads this row
 		}
-		resizeRow(hrow, rows.row(y), kx)
+		kernels.ResampleRow(hrow, rows.row(y), kx.row)
 		for _, o := range live {
 			if i := y - o.first; i < len(o.k) {
 				kernels.AddScaled(o.acc, hrow, o.k[i])
