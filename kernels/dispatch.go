@@ -32,11 +32,13 @@ type impl struct {
 	qstem      func(dst, src []uint8, h, w, y0, y1 int, wt *QStemWeights)
 	qadd       func(dst, a, b []uint8, p *QAdd)
 
-	// The JPEG decoder's inverse DCT (idct.go) and the resize's two passes
-	// (resample.go); likewise.
+	// The photo path's kernels: the JPEG decoder's inverse DCT (idct.go),
+	// the conversion of its pixels to RGBA (ycbcr.go) and the resize's two
+	// passes (resample.go); likewise.
 	idct        func(out *[8][8]byte, coef *[64]int32, across, down *[8][8]float32, sw, sh int)
 	addScaled   func(acc []int32, src []byte, c int32)
 	resampleRow func(out, src []byte, bounds []int, coef []int32, ksize int)
+	ycbcr       func(dst, y, cb, cr []byte)
 }
 
 var generic = impl{
@@ -54,6 +56,7 @@ var generic = impl{
 	idct:        idctGeneric,
 	addScaled:   addScaledGeneric,
 	resampleRow: resampleRowGeneric,
+	ycbcr:       ycbcrGeneric,
 }
 
 // impls lists every kernel set built into this binary, slowest first; the
@@ -84,6 +87,9 @@ func withGeneric(sets []impl) []impl {
 		}
 		if s.resampleRow == nil {
 			s.resampleRow = generic.resampleRow
+		}
+		if s.ycbcr == nil {
+			s.ycbcr = generic.ycbcr
 		}
 	}
 	return sets

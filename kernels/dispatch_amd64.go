@@ -29,6 +29,7 @@ var archImpls = []impl{{
 	idct:        idctAVX2,
 	addScaled:   addScaledAVX2,
 	resampleRow: resampleRowAVX2,
+	ycbcr:       ycbcrAVX2,
 }, {
 	// avx2 with an 8-bit GEMM on AVX-VNNI's dot product (vpdpbusd on YMM
 	// registers, VEX-encoded): CPUs with it and no AVX-512.
@@ -46,6 +47,7 @@ var archImpls = []impl{{
 	idct:        idctAVX2,
 	addScaled:   addScaledAVX2,
 	resampleRow: resampleRowAVX2,
+	ycbcr:       ycbcrAVX2,
 }, {
 	name:      "avx512",
 	ok:        cpuid.CPU.Supports(cpuid.AVX512F, cpuid.AVX2, cpuid.FMA3),
@@ -61,6 +63,7 @@ var archImpls = []impl{{
 	idct:        idctAVX2,
 	addScaled:   addScaledAVX2,
 	resampleRow: resampleRowAVX2,
+	ycbcr:       ycbcrAVX2,
 }, {
 	// avx512 with 8-bit kernels of AVX512BW byte and K-mask instructions
 	// and AVX512-VNNI's dot products (vpdpbusd, vpdpwssd); BMI2's bzhi
@@ -79,4 +82,5 @@ var archImpls = []impl{{
 	idct:        idctAVX2, // eight float32 lanes: a YMM register
 	addScaled:   addScaledAVX2,
 	resampleRow: resampleRowAVX2,
+	ycbcr:       ycbcrAVX2,
 }}

@@ -416,6 +416,38 @@ func TestPrepareRGBColorModels(t *testing.T) {
 	}
 }
 
+// TestRowReaderYCbCr checks the YCbCr rows, converted by kernels, against
+// image/draw's conversion of the same crop: every subsample ratio, images
+// whose bounds start at odd and negative coordinates, and crops of them.
+func TestRowReaderYCbCr(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, ratio := range []image.YCbCrSubsampleRatio{
+		image.YCbCrSubsampleRatio444, image.YCbCrSubsampleRatio422, image.YCbCrSubsampleRatio420,
+		image.YCbCrSubsampleRatio440, image.YCbCrSubsampleRatio411, image.YCbCrSubsampleRatio410,
+	} {
+		for _, b := range []image.Rectangle{
+			image.Rect(0, 0, 37, 11), image.Rect(3, 5, 40, 20), image.Rect(-7, -3, 30, 9),
+		} {
+			m := image.NewYCbCr(b, ratio)
+			for _, p := range [][]byte{m.Y, m.Cb, m.Cr} {
+				for i := range p {
+					p[i] = byte(r.Uint32())
+				}
+			}
+			for _, sr := range []image.Rectangle{b, b.Inset(3), image.Rect(b.Min.X+1, b.Min.Y, b.Max.X-2, b.Min.Y+4)} {
+				rows := newRowReader(m, sr)
+				want := image.NewRGBA(image.Rect(0, 0, sr.Dx(), 1))
+				for y := range sr.Dy() {
+					draw.Draw(want, want.Rect, m, image.Pt(sr.Min.X, sr.Min.Y+y), draw.Src)
+					if got := rows.row(y); !bytes.Equal(got, want.Pix) {
+						t.Fatalf("%v, bounds %v, crop %v, row %d:\n got %v\nwant %v", ratio, b, sr, y, got, want.Pix)
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestPrepareRGBCrop(t *testing.T) {
 	// A 100x60 image: a red central 50x30 box in a blue frame. Crop 0.5
 	// keeps the box exactly.

@@ -105,18 +105,35 @@ func centralCrop(b image.Rectangle, f float64) image.Rectangle {
 
 // rowReader hands out the rows of the crop sr of an image one at a time, as
 // RGBA composited over opaque white: 4 bytes a pixel, alpha always 255. A
-// row at a time keeps a 720p photo's pixels out of a second full-size buffer;
-// image/draw converts YCbCr, RGBA, NRGBA, Gray and CMYK without a call per
-// pixel.
+// row at a time keeps a 720p photo's pixels out of a second full-size buffer.
+// A decoded JPEG's YCbCr rows go through kernels.YCbCrToRGBA; image/draw
+// converts the rest (RGBA, NRGBA, Gray, CMYK) without a call per pixel.
 type rowReader struct {
 	img   image.Image
 	sr    image.Rectangle
 	buf   *image.RGBA // one row
 	white []byte      // one opaque white row; nil if img is opaque
+
+	ycc    *image.YCbCr // img, if it is one
+	cdiv   int          // source pixels a chroma sample spans across
+	cb, cr []byte       // a row's chroma, one sample a pixel, if cdiv > 1
 }
 
 func newRowReader(img image.Image, sr image.Rectangle) *rowReader {
 	r := &rowReader{img: img, sr: sr, buf: image.NewRGBA(image.Rect(0, 0, sr.Dx(), 1))}
+	if m, ok := img.(*image.YCbCr); ok {
+		switch m.SubsampleRatio {
+		case image.YCbCrSubsampleRatio444, image.YCbCrSubsampleRatio440:
+			r.ycc, r.cdiv = m, 1
+		case image.YCbCrSubsampleRatio422, image.YCbCrSubsampleRatio420:
+			r.ycc, r.cdiv = m, 2
+		case image.YCbCrSubsampleRatio411, image.YCbCrSubsampleRatio410:
+			r.ycc, r.cdiv = m, 4
+		}
+		if r.cdiv > 1 {
+			r.cb, r.cr = make([]byte, sr.Dx()), make([]byte, sr.Dx())
+		}
+	}
 	if o, ok := img.(interface{ Opaque() bool }); !ok || !o.Opaque() {
 		r.white = bytes.Repeat([]byte{0xff}, len(r.buf.Pix))
 	}
@@ -125,6 +142,10 @@ func newRowReader(img image.Image, sr image.Rectangle) *rowReader {
 
 // row returns row y of the crop; valid until the next call.
 func (r *rowReader) row(y int) []byte {
+	if r.ycc != nil {
+		r.ycbcrRow(y)
+		return r.buf.Pix
+	}
 	op := draw.Src
 	if r.white != nil {
 		copy(r.buf.Pix, r.white)
@@ -132,6 +153,33 @@ func (r *rowReader) row(y int) []byte {
 	}
 	draw.Draw(r.buf, r.buf.Rect, r.img, image.Pt(r.sr.Min.X, r.sr.Min.Y+y), op)
 	return r.buf.Pix
+}
+
+// ycbcrRow converts row y of a YCbCr crop, each pixel with the chroma
+// sample image.YCbCr.COffset gives it, as image/draw does.
+func (r *rowReader) ycbcrRow(y int) {
+	m, x0, w, sy := r.ycc, r.sr.Min.X, r.sr.Dx(), r.sr.Min.Y+y
+	yi, ci := m.YOffset(x0, sy), m.COffset(x0, sy)
+	var cb, cr []byte
+	if d := r.cdiv; d == 1 {
+		cb, cr = m.Cb[ci:ci+w], m.Cr[ci:ci+w]
+	} else {
+		cb, cr = r.cb, r.cr
+		if x0 < 0 { // x/d rounds towards zero
+			for i := range cb {
+				j := ci + (x0+i)/d - x0/d
+				cb[i], cr[i] = m.Cb[j], m.Cr[j]
+			}
+		} else {
+			s := uint(d / 2) // d is 2 or 4
+			ci -= x0 >> s
+			for i := range cb {
+				j := ci + (x0+i)>>s
+				cb[i], cr[i] = m.Cb[j], m.Cr[j]
+			}
+		}
+	}
+	kernels.YCbCrToRGBA(r.buf.Pix, m.Y[yi:yi+w], cb, cr)
 }
 
 // packRGB drops the alpha byte of opaque RGBA pixels.
