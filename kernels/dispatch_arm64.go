@@ -17,6 +17,10 @@ var archImpls = []impl{{
 	qpointwise: qpointwiseNEON,
 	qdepthwise: qdepthwiseNEON,
 	qstem:      qstemNEON,
+
+	addScaled:   addScaledNEON,
+	resampleRow: resampleRowNEON,
+	ycbcr:       ycbcrNEON,
 }}
 
 // hasASIMD reports whether the CPU has Advanced SIMD (NEON). It is part of

@@ -57,6 +57,20 @@
 #define UZP1_H8(vd, vn, vm) WORD $(0x4E401800 | ((vm)<<16) | ((vn)<<5) | (vd))
 #define UZP1_B16(vd, vn, vm) WORD $(0x4E001800 | ((vm)<<16) | ((vn)<<5) | (vd))
 
+// sqshrun vd.4h, vn.4s, #16 and sqshrun2 (into the high half of vd): the
+// int32 lanes shifted right by 16 (arithmetic, no rounding) and saturated
+// to uint16. uqxtn vd.8b, vn.8h: the uint16 lanes saturated to bytes.
+#define SQSHRUN16_H4(vd, vn) WORD $(0x2F108400 | ((vn)<<5) | (vd))
+#define SQSHRUN16_H8(vd, vn) WORD $(0x6F108400 | ((vn)<<5) | (vd))
+#define UQXTN_B8(vd, vn) WORD $(0x2E214800 | ((vn)<<5) | (vd))
+
+// mla vd.4s, vn.4s, vm.4s: vd += vn * vm, wrapping.
+#define MLA_S4(vd, vn, vm) WORD $(0x4EA09400 | ((vm)<<16) | ((vn)<<5) | (vd))
+// sshr vd.4s, vn.4s, #22: arithmetic shift right by 22.
+#define SSHR22_S4(vd, vn) WORD $(0x4F2A0400 | ((vn)<<5) | (vd))
+// sqxtun vd.4h, vn.4s: the int32 lanes saturated to uint16.
+#define SQXTUN_H4(vd, vn) WORD $(0x2E612800 | ((vn)<<5) | (vd))
+
 // uxtl vd.8h, vn.8b (ushll #0) and uxtl2: bytes widened to uint16.
 #define UXTL_H8(vd, vn) WORD $(0x2F08A400 | ((vn)<<5) | (vd))
 #define UXTL2_H8(vd, vn) WORD $(0x6F08A400 | ((vn)<<5) | (vd))
