@@ -21,6 +21,7 @@ var archImpls = []impl{{
 	addScaled:   addScaledNEON,
 	resampleRow: resampleRowNEON,
 	ycbcr:       ycbcrNEON,
+	idct:        idctNEON,
 }}
 
 // hasASIMD reports whether the CPU has Advanced SIMD (NEON). It is part of

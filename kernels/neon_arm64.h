@@ -12,6 +12,21 @@
 // m = M:Rm.
 #define FMLA_ELEM(vd, vn, vm, i) WORD $(0x4F801000 | (((i)&1)<<21) | (((vm)>>4)<<20) | (((vm)&15)<<16) | (((i)>>1)<<11) | ((vn)<<5) | (vd))
 
+// fmul vd.4s, vn.4s, vm.s[i]: vd = vn * vm[i] (FMUL, by element), rounded
+// apart from any addition. The fields are FMLA_ELEM's.
+#define FMUL_ELEM(vd, vn, vm, i) WORD $(0x4F809000 | (((i)&1)<<21) | (((vm)>>4)<<20) | (((vm)&15)<<16) | (((i)>>1)<<11) | ((vn)<<5) | (vd))
+
+// scvtf vd.4s, vn.4s: int32 lanes to singles. fcvtzs vd.4s, vn.4s: singles
+// to int32, truncated.
+#define SCVTF_S4(vd, vn) WORD $(0x4E21D800 | ((vn)<<5) | (vd))
+#define FCVTZS_S4(vd, vn) WORD $(0x4EA1B800 | ((vn)<<5) | (vd))
+
+// xtn vd.4h, vn.4s, xtn2 vd.8h, vn.4s (into the high half of vd) and xtn
+// vd.8b, vn.8h: each lane's low half, narrowed.
+#define XTN_H4(vd, vn) WORD $(0x0E612800 | ((vn)<<5) | (vd))
+#define XTN2_H8(vd, vn) WORD $(0x4E612800 | ((vn)<<5) | (vd))
+#define XTN_B8(vd, vn) WORD $(0x0E212800 | ((vn)<<5) | (vd))
+
 // fadd vd.4s, vn.4s, vm.4s: vd = vn + vm.
 #define FADD_S4(vd, vn, vm) WORD $(0x4E20D400 | ((vm)<<16) | ((vn)<<5) | (vd))
 
