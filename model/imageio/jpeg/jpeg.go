@@ -414,7 +414,7 @@ func (d *decoder) dht(seg []byte) error {
 		if total == 0 || total > 256 || len(seg) < 17+total {
 			return formatError("bad DHT lengths")
 		}
-		t, err := newHuffTable(counts, seg[17:17+total], tc == 1)
+		t, err := huffTableFor(seg[1:17+total], counts, seg[17:17+total], tc == 1)
 		if err != nil {
 			return err
 		}

@@ -337,3 +337,74 @@ func TestIDCT(t *testing.T) {
 		}
 	}
 }
+
+// TestHuffTablesShared: a table defined again is the one built before, of
+// its class only, and the cache keeps at most maxHuffTables of them.
+func TestHuffTablesShared(t *testing.T) {
+	def := func(sym byte) (counts [16]int, d []byte) {
+		counts[1] = 2 // two codes of 2 bits
+		return counts, []byte{0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, sym, sym + 1}
+	}
+	counts, d := def(3)
+	a, err := huffTableFor(d, counts, d[16:], true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := huffTableFor(bytes.Clone(d), counts, d[16:], true); b != a {
+		t.Error("the same AC table defined twice was built twice")
+	}
+	if b, _ := huffTableFor(d, counts, d[16:], false); b == a {
+		t.Error("a DC table shares an AC table's entries")
+	}
+	for sym := byte(10); sym < 10+2*maxHuffTables; sym += 2 {
+		counts, d := def(sym)
+		if _, err := huffTableFor(d, counts, d[16:], true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(huffTables.recent); n > maxHuffTables {
+		t.Errorf("%d tables kept, want at most %d", n, maxHuffTables)
+	}
+	if b, _ := huffTableFor(d, counts, d[16:], true); b == a {
+		t.Error("the first table outlived maxHuffTables others")
+	}
+}
+
+// TestConcurrentDecodes: files decoded at once share their tables (and a
+// skip table built once) and come out as when decoded one by one.
+func TestConcurrentDecodes(t *testing.T) {
+	names := testFiles(t)
+	data, want := make([][]byte, len(names)), make([][]byte, len(names))
+	for i, n := range names {
+		data[i] = readTestdata(t, n)
+		m, err := Decode(data[i], 3)
+		if err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		want[i] = toRGBA(m).Pix
+	}
+	huffTables.Lock()
+	huffTables.recent = nil // every table is built during the race below
+	huffTables.Unlock()
+	errs := make(chan error, 4*len(names))
+	for range 4 {
+		for i, n := range names {
+			go func() {
+				m, err := Decode(data[i], 3)
+				switch {
+				case err != nil:
+					errs <- fmt.Errorf("%s: %v", n, err)
+				case !bytes.Equal(toRGBA(m).Pix, want[i]):
+					errs <- fmt.Errorf("%s: decoded beside other files, the pixels differ", n)
+				default:
+					errs <- nil
+				}
+			}()
+		}
+	}
+	for range 4 * len(names) {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
