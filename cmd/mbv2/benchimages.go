@@ -109,8 +109,9 @@ func runBenchImages(ctx context.Context, opts *benchOptions) error {
 		wg.Go(func() {
 			t := &times[i]
 			rgb := make([]byte, 3*m.Res*m.Res)
+			var d imageio.Decoder
 			for path := range next {
-				err := benchImage(t, runners[i], rgb, path, m.Res, o.crop, dec, filter)
+				err := benchImage(t, runners[i], &d, rgb, path, m.Res, o.crop, dec, filter)
 				if err != nil {
 					t.failed++
 					fails.Lock()
@@ -164,14 +165,14 @@ func runBenchImages(ctx context.Context, opts *benchOptions) error {
 
 // benchImage reads, decodes, resizes and classifies the image at path,
 // adding the time of each stage to t.
-func benchImage(t *stageTimes, r *model.Runner, rgb []byte, path string, res int, crop float64, dec imageio.Decode, filter imageio.Resize) error {
+func benchImage(t *stageTimes, r *model.Runner, d *imageio.Decoder, rgb []byte, path string, res int, crop float64, dec imageio.Decode, filter imageio.Resize) error {
 	t0 := time.Now()
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return readError(err)
 	}
 	t1 := time.Now()
-	img, err := imageio.DecodeScaled(data, 0, res, crop, dec)
+	img, err := d.DecodeScaled(data, 0, res, crop, dec)
 	if err != nil {
 		return err
 	}

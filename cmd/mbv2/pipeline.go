@@ -229,6 +229,7 @@ type worker struct {
 	r   *model.Runner // made once the model is loaded
 	rgb []byte        // res x res x 3, the network's input
 	buf bytes.Buffer  // the file being decoded
+	dec imageio.Decoder
 }
 
 func (w *worker) close() {
@@ -278,7 +279,7 @@ func (w *worker) forward() ([]float32, error) {
 			return nil, w.b.loadErr
 		}
 	}
-	img, err := imageio.DecodeScaled(w.buf.Bytes(), w.b.opts.maxPixels, w.b.res, w.b.opts.crop, w.b.decode)
+	img, err := w.dec.DecodeScaled(w.buf.Bytes(), w.b.opts.maxPixels, w.b.res, w.b.opts.crop, w.b.decode)
 	if err != nil {
 		return nil, err
 	}

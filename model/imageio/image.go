@@ -123,6 +123,21 @@ func DecodeImage(data []byte, maxPixels int) (image.Image, error) {
 // size instead, and one that image/jpeg refuses at full size is given to
 // this decoder at 8/8. Other formats are always decoded at full size.
 func DecodeScaled(data []byte, maxPixels, size int, crop float64, mode Decode) (image.Image, error) {
+	return new(Decoder).DecodeScaled(data, maxPixels, size, crop, mode)
+}
+
+// A Decoder is DecodeScaled for one image after another, as a worker of a
+// batch decodes them: it keeps the memory of the JPEGs it decodes at a
+// reduced scale, and an image it returns is valid until its next call.
+// Over 720p photos that made 1.08x the images a second on one worker and
+// 1.16x on two, where each image's planes were garbage to collect. The
+// zero value is ready.
+type Decoder struct {
+	jpeg scaledjpeg.Decoder
+}
+
+// DecodeScaled is the package's DecodeScaled, with dec's memory.
+func (dec *Decoder) DecodeScaled(data []byte, maxPixels, size int, crop float64, mode Decode) (image.Image, error) {
 	if len(data) == 0 {
 		return nil, errors.New("empty file")
 	}
@@ -152,7 +167,7 @@ func DecodeScaled(data []byte, maxPixels, size int, crop float64, mode Decode) (
 	var fastErr error
 	n := jpegScale(w, h, size, crop)
 	scaled := func(n int) {
-		img, fastErr = decode(func(io.Reader) (image.Image, error) { return scaledjpeg.Decode(data, n) }, data)
+		img, fastErr = decode(func(io.Reader) (image.Image, error) { return dec.jpeg.Decode(data, n) }, data)
 	}
 	fast := format == "jpeg" && mode == DecodeFast
 	if fast && n < 8 {

@@ -95,6 +95,7 @@ type component struct {
 }
 
 type decoder struct {
+	mem  *Decoder // nil for DecodeConfig
 	data []byte
 	bits bitState
 	pad  int // zero bytes the entropy decoder was fed past a marker or the end
@@ -138,14 +139,37 @@ const maxScans = 500
 // The caller bounds the image's size (from its header) before calling:
 // memory grows with the reduced image.
 func Decode(data []byte, n int) (image.Image, error) {
+	return new(Decoder).Decode(data, n)
+}
+
+// A Decoder decodes one JPEG after another into planes it keeps, so that a
+// batch reuses their memory rather than the garbage collector's: an image
+// it returns is valid until its next Decode. The zero value is ready.
+type Decoder struct {
+	planes []byte
+}
+
+// Decode is the package's Decode, into dec's planes.
+func (dec *Decoder) Decode(data []byte, n int) (image.Image, error) {
 	if n < 1 || n > 8 {
 		return nil, fmt.Errorf("jpeg: scale %d/8, want 1/8 to 8/8", n)
 	}
-	d := &decoder{data: data, n: n}
+	d := &decoder{data: data, n: n, mem: dec}
 	if err := d.decode(); err != nil {
 		return nil, err
 	}
 	return d.image()
+}
+
+// take returns n zeroed bytes of dec's planes.
+func (dec *Decoder) take(n int) []byte {
+	if cap(dec.planes) < n {
+		dec.planes = make([]byte, n)
+		return dec.planes
+	}
+	dec.planes = dec.planes[:n]
+	clear(dec.planes)
+	return dec.planes
 }
 
 // DecodeConfig returns the width and height of a JPEG from its frame
@@ -339,9 +363,16 @@ func (d *decoder) sof(seg []byte, progressive bool) error {
 	}
 	// The planes (and a progressive file's coefficients) are allocated now:
 	// the caller bounded width x height, and they are the reduced size.
+	size := 0
 	for i := 0; i < d.ncomp; i++ {
 		c := &d.comp[i]
-		c.plane = make([]byte, c.stride*c.bh*c.sh)
+		size += c.stride * c.bh * c.sh
+	}
+	planes := d.mem.take(size)
+	for i := 0; i < d.ncomp; i++ {
+		c := &d.comp[i]
+		n := c.stride * c.bh * c.sh
+		c.plane, planes = planes[:n:n], planes[n:]
 		if progressive {
 			c.coef = make([]int16, c.bw*c.bh*c.ncoef)
 			c.nz = make([]uint64, c.bw*c.bh)

@@ -408,3 +408,26 @@ func TestConcurrentDecodes(t *testing.T) {
 		}
 	}
 }
+
+// TestDecoderReuse decodes every test file at every scale, larger and
+// smaller ones in turn, with one Decoder: each image is the one a fresh
+// decode makes, whatever the Decoder's planes held before.
+func TestDecoderReuse(t *testing.T) {
+	var dec Decoder
+	for _, n := range []int{8, 1, 5, 2, 3, 7, 4, 6} {
+		for _, name := range testFiles(t) {
+			data := readTestdata(t, name)
+			want, err := Decode(data, n)
+			if err != nil {
+				t.Fatalf("%s at %d/8: %v", name, n, err)
+			}
+			got, err := dec.Decode(data, n)
+			if err != nil {
+				t.Fatalf("%s at %d/8, reused: %v", name, n, err)
+			}
+			if !bytes.Equal(toRGBA(got).Pix, toRGBA(want).Pix) {
+				t.Errorf("%s at %d/8: a reused Decoder's image differs", name, n)
+			}
+		}
+	}
+}
