@@ -22,19 +22,10 @@ func InverseDCT(out *[8][8]byte, coef *[64]int32, across, down *[8][8]float32, s
 }
 
 // idctGeneric computes each pass on eight lanes side by side, in variables,
-// the lanes from sw on unused; 3x3 and 6x6, the luma and 4:2:0 chroma of a
-// 720p photo decoded at 3/8, are unrolled further. Each product is
-// converted to float32 explicitly: that keeps the compiler from fusing it
-// with the addition (as it does on arm64), which would round differently.
+// the lanes from sw on unused. Each product is converted to float32
+// explicitly: that keeps the compiler from fusing it with the addition (as
+// it does on arm64), which would round differently.
 func idctGeneric(out *[8][8]byte, coef *[64]int32, across, down *[8][8]float32, sw, sh int) {
-	switch {
-	case sw == 3 && sh == 3:
-		idct3x3(out, coef, across, down)
-		return
-	case sw == 6 && sh == 6:
-		idct6x6(out, coef, across, down)
-		return
-	}
 	var t [8][8]float32 // t[v][x]
 	rows := 0
 	for v := range sh {
@@ -85,56 +76,4 @@ func clampPixel(a float32) byte {
 		return 255
 	}
 	return byte(a)
-}
-
-// idct3x3 is idctGeneric at 3 x 3 with no loops and no skipping.
-func idct3x3(out *[8][8]byte, coef *[64]int32, across, down *[8][8]float32) {
-	a0, a1, a2 := &across[0], &across[1], &across[2]
-	var t [3][3]float32 // t[v][x]
-	for v := range t {
-		f0, f1, f2 := float32(coef[8*v]), float32(coef[8*v+1]), float32(coef[8*v+2])
-		t[v] = [3]float32{
-			float32(f0*a0[0]) + float32(f1*a1[0]) + float32(f2*a2[0]),
-			float32(f0*a0[1]) + float32(f1*a1[1]) + float32(f2*a2[1]),
-			float32(f0*a0[2]) + float32(f1*a1[2]) + float32(f2*a2[2]),
-		}
-	}
-	for y := range 3 {
-		d := &down[y]
-		out[y][0] = clampPixel(128.5 + float32(d[0]*t[0][0]) + float32(d[1]*t[1][0]) + float32(d[2]*t[2][0]))
-		out[y][1] = clampPixel(128.5 + float32(d[0]*t[0][1]) + float32(d[1]*t[1][1]) + float32(d[2]*t[2][1]))
-		out[y][2] = clampPixel(128.5 + float32(d[0]*t[0][2]) + float32(d[1]*t[1][2]) + float32(d[2]*t[2][2]))
-	}
-}
-
-// idct6x6 is idctGeneric at 6 x 6 with six lanes rather than eight.
-func idct6x6(out *[8][8]byte, coef *[64]int32, across, down *[8][8]float32) {
-	var t [6][6]float32 // t[v][x]
-	rows := 0
-	for v := range t {
-		r := (*[6]int32)(coef[8*v : 8*v+6])
-		if *r == [6]int32{} {
-			continue
-		}
-		f0, f1, f2, f3, f4, f5 := float32(r[0]), float32(r[1]), float32(r[2]), float32(r[3]), float32(r[4]), float32(r[5])
-		for x := range t[v] {
-			t[v][x] = float32(f0*across[0][x]) + float32(f1*across[1][x]) + float32(f2*across[2][x]) +
-				float32(f3*across[3][x]) + float32(f4*across[4][x]) + float32(f5*across[5][x])
-		}
-		rows = v + 1
-	}
-	for y := range 6 {
-		d := &down[y]
-		s0, s1, s2, s3, s4, s5 := float32(128.5), float32(128.5), float32(128.5), float32(128.5), float32(128.5), float32(128.5)
-		for v := range t[:rows] {
-			c, tv := d[v], &t[v]
-			s0 += float32(c * tv[0])
-			s1 += float32(c * tv[1])
-			s2 += float32(c * tv[2])
-			s3 += float32(c * tv[3])
-			s4 += float32(c * tv[4])
-			s5 += float32(c * tv[5])
-		}
-		out[y] = [8]byte{clampPixel(s0), clampPixel(s1), clampPixel(s2), clampPixel(s3), clampPixel(s4), clampPixel(s5)}
-	}
 }
